@@ -1,0 +1,33 @@
+# The two commands of the README: `make lab` (open the course) and `make test` (run every test).
+# Each creates .venv from the package index the first time (and again when pyproject.toml changes).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8888
+
+.PHONY: lab test soak bench browser-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --port=$(PORT) notebooks/00-welcome.ipynb
+
+test: $(STAMP) browser-deps
+	$(PY) -m pytest -n 2 -q
+
+browser-deps:
+	@bash tools/install-chromium.sh
+
+soak: $(STAMP)
+	$(PY) -m raftlib.soak --seeds $${SEEDS:-10000}
+
+bench: $(STAMP)
+	$(PY) -m raftlib.bench
+
+clean:
+	rm -rf $(VENV) .grading .pytest_cache

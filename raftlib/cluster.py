@@ -1,0 +1,294 @@
+"""A Raft cluster on the deterministic simulator: the object every lesson drives.
+
+>>> import raftlib as rl
+>>> c = rl.Cluster(5, seed=7)
+>>> c.run(1.0); c.leader() is not None
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .core import (AppendEntries, AppendEntriesReply, Entry, LEADER, RaftNode, RequestVote,
+                   RequestVoteReply)
+from .core.messages import REPLY_TYPES
+from .errors import ConfigError, UnknownServerError
+from .kv import Client, ClientReply, ClientRequest, KVStore
+from .safety import SafetyMonitor
+from .sim.network import check_range
+from .sim.simulation import Simulation, check_time, copy_value, payload_size
+
+_SHARED = (str, int, float, bool, type(None))  # commands that need no copy
+
+#: Named timings. "paper": the Raft paper's 150-300 ms timeouts with 50 ms heartbeats.
+#: "mit": the MIT 6.824 lab, whose tester allows at most 10 heartbeats a second.
+TIMINGS = {
+    "paper": {"election_timeout": (0.150, 0.300), "heartbeat_interval": 0.050},
+    "mit": {"election_timeout": (0.300, 0.600), "heartbeat_interval": 0.100},
+}
+
+
+class Cluster(Simulation):
+    """``n`` Raft servers "S1".."Sn" on a simulated network, with faults and checks.
+
+    Times are virtual seconds. ``election_timeout`` and ``latency`` are (low, high)
+    ranges drawn uniformly; ``storage_latency`` (default none) delays a server's
+    messages that depend on newly persisted state by a disk write. ``timing``
+    picks a preset from :data:`TIMINGS` ("paper" by default, "mit" for the lab's).
+    ``check_every_event`` runs :meth:`check` after every event.
+    """
+
+    reply_types = REPLY_TYPES + (ClientReply,)
+
+    def __init__(self, n: int, *, seed: int = 0, timing: str = "paper",
+                 election_timeout: tuple[float, float] | None = None,
+                 heartbeat_interval: float | None = None,
+                 latency: tuple[float, float] = (0.002, 0.010),
+                 storage_latency: tuple[float, float] | None = None,
+                 node_class: type = RaftNode, noop_on_election: bool = False,
+                 dedup: bool = True, check_every_event: bool = False) -> None:
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ConfigError(f"n must be an int >= 1 (the number of servers), got {n!r}")
+        if timing not in TIMINGS:
+            raise ConfigError(f"timing must be one of {sorted(TIMINGS)}, got {timing!r}")
+        if not (isinstance(node_class, type) and issubclass(node_class, RaftNode)):
+            raise ConfigError(f"node_class must be RaftNode or a subclass of it, got {node_class!r}")
+        preset = TIMINGS[timing]
+        self.election_timeout = check_range(
+            "election_timeout", preset["election_timeout"] if election_timeout is None
+            else election_timeout, allow_zero=False)
+        self.heartbeat_interval = check_time(
+            "heartbeat_interval", preset["heartbeat_interval"] if heartbeat_interval is None
+            else heartbeat_interval)
+        if self.heartbeat_interval <= 0:
+            raise ConfigError(f"heartbeat_interval must be > 0 seconds, got {heartbeat_interval!r}")
+        self.storage_latency = (None if storage_latency is None
+                                else check_range("storage_latency", storage_latency))
+        super().__init__([f"S{i}" for i in range(1, n + 1)], seed=seed, latency=latency)
+        self.node_class = node_class
+        self.noop_on_election = noop_on_election
+        self.dedup = dedup
+        self.check_every_event = check_every_event
+        self._nodes: dict[str, RaftNode] = {}
+        self._disk: dict[str, Any] = {}             # persisted state of crashed servers
+        self._disk_free: dict[str, float] = {}      # when each server's disk is idle again
+        self.kv: dict[str, KVStore] = {}
+        self._applied: dict[str, list[tuple[int, Any]]] = {}   # this incarnation, in order
+        self._pending: dict[str, dict[int, ClientRequest]] = {}
+        self.clients: dict[str, Client] = {}
+        self.safety = SafetyMonitor(self)
+        self._message_detail = {
+            AppendEntries: lambda m: len(m.entries),
+            AppendEntriesReply: lambda m: m.success,
+            RequestVoteReply: lambda m: m.vote_granted,
+            RequestVote: lambda m: m.last_log_index,
+        }
+        for sid in self.nodes:
+            self._start_server(sid, None)
+
+    # ------------------------------------------------------------ servers
+    def _start_server(self, sid: str, state: Any) -> None:
+        node = self.node_class(sid, self.nodes, noop_on_election=self.noop_on_election)
+        if state is not None:
+            node.restore(state)
+        self._nodes[sid] = node
+        self.kv[sid] = KVStore(self.dedup)
+        self._applied[sid] = []
+        self._pending[sid] = {}
+        self._collect(sid, node, None)
+
+    def __getitem__(self, sid: str) -> RaftNode:
+        """The server ``sid`` (its current incarnation, running or crashed)."""
+        self._check_server(sid)
+        return self._nodes[sid]
+
+    @property
+    def servers(self) -> dict[str, RaftNode]:
+        return dict(self._nodes)
+
+    def _check_server(self, sid: Any) -> str:
+        if sid not in self._nodes:
+            raise UnknownServerError(f"unknown server {sid!r}; the servers are "
+                                     f"{', '.join(self.nodes)}")
+        return sid
+
+    def _run(self, sid: str, handler: Callable, *args: Any) -> Any:
+        """Feed one input to a server, then carry out what it asks for."""
+        node = self._nodes[sid]
+        log = node.log
+        before = (node.current_term, node.voted_for, len(log), log[-1] if log else None, node.role)
+        result = handler(*args)
+        self._collect(sid, node, before)
+        return result
+
+    def _collect(self, sid: str, node: RaftNode, before: tuple | None) -> None:
+        if node.election_timer_reset:
+            node.election_timer_reset = False
+            self.set_timer(sid, "election", self.rng(f"timeout:{sid}").uniform(*self.election_timeout))
+        if node.heartbeat_timer_reset:
+            node.heartbeat_timer_reset = False
+            self.set_timer(sid, "heartbeat", self.heartbeat_interval)
+        log = node.log
+        if before is not None and before[4] != node.role:
+            self._trace_row("role", sid, None, detail=node.role)
+            if node.role == LEADER:
+                self.safety.on_new_leader(sid, node)
+        if node.outbox:
+            delay = 0.0
+            if self.storage_latency is not None and before is not None and before[:4] != (
+                    node.current_term, node.voted_for, len(log), log[-1] if log else None):
+                start = max(self.now, self._disk_free.get(sid, 0.0))
+                self._disk_free[sid] = start + self.rng(f"storage:{sid}").uniform(
+                    *self.storage_latency)
+                delay = self._disk_free[sid] - self.now
+            out, node.outbox = node.outbox, []
+            send = self.send
+            for msg in out:
+                send(msg, delay)
+        if node.to_apply:
+            applies, node.to_apply = node.to_apply, []
+            self._apply(sid, applies)
+
+    def _apply(self, sid: str, applies: list[tuple[int, Entry]]) -> None:
+        self.safety.on_apply(sid, applies)
+        applied = self._applied[sid]
+        applied.extend((index, entry.command) for index, entry in applies)
+        kv, pending = self.kv[sid], self._pending[sid]
+        for index, entry in applies:
+            result = kv.apply(entry.command)
+            request = pending.pop(index, None) if pending else None
+            if request is not None:
+                ok = entry.command == request.op
+                self.send(ClientReply(sid, request.src, request.op.seq, ok, result,
+                                      self._nodes[sid].leader_id))
+        self._trace_row("apply", sid, None, detail=applies[-1][0])
+
+    def _handle_message(self, msg: Any) -> None:
+        dst = msg.dst
+        if dst in self.clients:
+            self.clients[dst].on_reply(msg)
+        elif type(msg) is ClientRequest:
+            self._client_request(dst, msg)
+        else:
+            node = self._nodes[dst]
+            if type(msg) is AppendEntries and msg.entries:
+                msg = msg._replace(entries=tuple(
+                    e if type(e.command) in _SHARED else Entry(e.term, copy_value(e.command))
+                    for e in msg.entries))
+            self._run(dst, node.receive, msg)
+
+    def _handle_timer(self, node: str, name: str) -> None:
+        if node in self.clients:
+            self.clients[node].on_timer(name)
+        elif name == "election":
+            self._run(node, self._nodes[node].on_election_timeout)
+        else:
+            self._run(node, self._nodes[node].on_heartbeat_timeout)
+
+    def _crash_node(self, sid: str) -> None:
+        if sid in self.clients:
+            return
+        self._disk[sid] = self._nodes[sid].persistent_state()
+        self._pending[sid] = {}
+
+    def _restart_node(self, sid: str) -> None:
+        if sid in self.clients:
+            return
+        self._start_server(sid, self._disk.pop(sid))
+
+    def _after_event(self) -> None:
+        if self.check_every_event:
+            self.check()
+
+    def wire_size(self, msg: Any) -> int:
+        size = 8 * len(msg)
+        if type(msg) is AppendEntries:
+            for entry in msg.entries:
+                size += 8 + payload_size(entry.command)
+        elif type(msg) is ClientRequest:
+            size += payload_size(msg.op)
+        return size
+
+    # ------------------------------------------------------------ clients
+    def submit(self, command: Any, to: str | None = None) -> tuple[int, int, bool]:
+        """Give ``command`` to server ``to`` (default: the current leader), like
+        ``Start()`` in the MIT lab: returns ``(index, term, is_leader)`` at once.
+        With no leader and no ``to``, returns ``(-1, 0, False)``."""
+        if to is None:
+            to = self.leader()
+            if to is None:
+                return -1, 0, False
+        self._check_server(to)
+        if not self.up[to]:
+            raise ConfigError(f"server {to} is crashed; restart({to!r}) it first or submit to "
+                              f"a running server: {', '.join(s for s in self.nodes if self.up[s])}")
+        command = copy_value(command)
+        result = self._run(to, self._nodes[to].propose, command)
+        self._trace_row("submit", to, None, detail=result[0])
+        return result
+
+    def client(self, client_id: str = "C1", *, timeout: float = 0.5) -> Client:
+        """A key-value client (put/append/get) that retries until a leader answers."""
+        return Client(self, client_id, timeout=timeout)
+
+    def _add_client(self, client: Client) -> None:
+        if client.id in self.clients:
+            raise ConfigError(f"a client called {client.id!r} already exists")
+        self.clients[client.id] = client
+        self.network.add_endpoint(client.id)
+        self.up[client.id] = True
+        self.incarnation[client.id] = 0
+
+    def _client_request(self, sid: str, msg: ClientRequest) -> None:
+        node = self._nodes[sid]
+        index, _, ok = self._run(sid, node.propose, msg.op)
+        if ok:
+            self._pending[sid][index] = msg
+        else:
+            self.send(ClientReply(sid, msg.src, msg.op.seq, False, None, node.leader_id))
+
+    # -------------------------------------------------------- observation
+    def leader(self) -> str | None:
+        """The leader of the highest term among running servers, or None."""
+        best = None
+        for sid in self.nodes:
+            node = self._nodes[sid]
+            if self.up[sid] and node.role == LEADER and (
+                    best is None or node.current_term > self._nodes[best].current_term):
+                best = sid
+        return best
+
+    def applied(self, sid: str) -> list[tuple[int, Any]]:
+        """``(index, command)`` pairs server ``sid`` applied, in order, since it last started."""
+        self._check_server(sid)
+        return list(self._applied[sid])
+
+    def committed(self, index: int) -> tuple[int, Any]:
+        """How many servers applied ``index`` (crashed ones included, as in 6.824's
+        ``nCommitted``) and the command there (None if nobody did)."""
+        if isinstance(index, bool) or not isinstance(index, int) or index < 1:
+            raise ConfigError(f"index must be an int >= 1, got {index!r}")
+        return self.safety.committed(index)
+
+    def timeout(self, sid: str) -> None:
+        """Make ``sid``'s election timer fire now (RaftScope's "time out")."""
+        self._check_server(sid)
+        if not self.up[sid]:
+            raise ConfigError(f"server {sid} is crashed; it has no timer to fire")
+        self._trace_row("timer", sid, None, detail="election (forced)")
+        self._run(sid, self._nodes[sid].on_election_timeout)
+
+    def check(self) -> None:
+        """Check every safety property now; raise :class:`SafetyViolation` if one fails."""
+        self.safety.check()
+
+    def transcript(self, *, deliveries: bool = True) -> str:
+        """A compact, readable text log of the run (see :mod:`raftlib.transcript`)."""
+        from .transcript import format_transcript
+
+        return format_transcript(self._trace, deliveries=deliveries)
+
+    def __repr__(self) -> str:
+        return (f"<Cluster n={len(self.nodes)} seed={self.seed} t={self.now:.3f}s "
+                f"leader={self.leader()}>")

@@ -1,0 +1,186 @@
+"""The simulated network: who can reach whom, and what happens to a message on the way.
+
+The model follows MIT 6.824's labrpc (see ``../shared/reference/6824-tests.md``):
+requests and replies can be lost separately, requests can be delayed, replies can be
+held back for a long time ("long reordering"). Messages can also be duplicated,
+which labrpc never does but a real network may. All randomness comes from the
+``random.Random`` stream handed in, so a seed replays the same run.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Iterable
+
+from ..errors import ConfigError, UnknownServerError
+
+# labrpc's unreliable mode: a request waits 0-26 ms; 10 % of requests and 10 % of replies are lost.
+UNRELIABLE_REQUEST_DELAY = (0.0, 0.026)
+UNRELIABLE_LOSS = 0.1
+# labrpc's long reordering: 2/3 of replies arrive 200 ms + U(0, U(0, 2000 ms)) late.
+LONG_REORDER_PROBABILITY = 2 / 3
+
+
+def check_range(name: str, value, *, allow_zero: bool = True) -> tuple[float, float]:
+    """Validate a ``(low, high)`` range of virtual seconds and return it as floats."""
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a (low, high) pair of seconds, got {value!r}") from None
+    if low != low or high != high or low < 0 or high < low or (not allow_zero and high <= 0):
+        need = "0 <= low <= high" if allow_zero else "0 <= low <= high and high > 0"
+        raise ConfigError(f"{name} must satisfy {need} (virtual seconds), got {value!r}")
+    return low, high
+
+
+def check_probability(name: str, value) -> float:
+    try:
+        p = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a probability between 0 and 1, got {value!r}") from None
+    if not 0.0 <= p <= 1.0:
+        raise ConfigError(f"{name} must be a probability between 0 and 1, got {value!r}")
+    return p
+
+
+class Network:
+    """Delivery rules and connectivity between named endpoints.
+
+    Attributes you may set at any time: ``latency`` (one-way delay range, seconds),
+    ``request_loss``, ``reply_loss``, ``duplicate`` (probabilities), ``request_delay``
+    (extra delay range for requests), ``long_reordering`` (bool).
+    """
+
+    def __init__(self, endpoints: Iterable[str], rng: random.Random,
+                 latency: tuple[float, float]) -> None:
+        self._rng = rng
+        self.endpoints: list[str] = list(endpoints)
+        self._latency = check_range("latency", latency)
+        self._request_delay = (0.0, 0.0)
+        self._request_loss = self._reply_loss = self._duplicate = 0.0
+        self.long_reordering = False
+        self.groups: list[list[str]] = []          # the current partition, if any
+        self.cuts: set[tuple[str, str]] = set()      # one-way cuts (src, dst)
+        self.disconnected: set[str] = set()
+        self.blocked: set[tuple[str, str]] = set()   # derived from the three above
+
+    # ----------------------------------------------------------- delivery rules
+    latency = property(lambda self: self._latency,
+                       lambda self, v: setattr(self, "_latency", check_range("latency", v)),
+                       doc="One-way delay range (low, high) in seconds, drawn uniformly.")
+    request_delay = property(
+        lambda self: self._request_delay,
+        lambda self, v: setattr(self, "_request_delay", check_range("request_delay", v)),
+        doc="Extra delay range for requests only (labrpc's unreliable 0-26 ms).")
+    request_loss = property(
+        lambda self: self._request_loss,
+        lambda self, v: setattr(self, "_request_loss", check_probability("request_loss", v)),
+        doc="Probability that a request is lost before it reaches the server.")
+    reply_loss = property(
+        lambda self: self._reply_loss,
+        lambda self, v: setattr(self, "_reply_loss", check_probability("reply_loss", v)),
+        doc="Probability that a reply is lost after the server handled the request.")
+    duplicate = property(
+        lambda self: self._duplicate,
+        lambda self, v: setattr(self, "_duplicate", check_probability("duplicate", v)),
+        doc="Probability that a message is delivered twice (independent delays).")
+
+    def set_unreliable(self, unreliable: bool = True) -> None:
+        """labrpc's unreliable mode: requests wait 0-26 ms, 10 % of requests and
+        10 % of replies are lost. ``False`` turns all three off again."""
+        self.request_delay = UNRELIABLE_REQUEST_DELAY if unreliable else (0.0, 0.0)
+        self.request_loss = self.reply_loss = UNRELIABLE_LOSS if unreliable else 0.0
+
+    @property
+    def reliable(self) -> bool:
+        return not (self._request_loss or self._reply_loss or self._duplicate
+                    or self._request_delay[1] or self.long_reordering)
+
+    def delays(self, is_reply: bool) -> tuple[float, ...]:
+        """Decide one message's fate: the delays of its copies; empty means lost."""
+        rng = self._rng
+        loss = self._reply_loss if is_reply else self._request_loss
+        if loss and rng.random() < loss:
+            return ()
+        copies = 2 if self._duplicate and rng.random() < self._duplicate else 1
+        out = []
+        for _ in range(copies):
+            low, high = self._latency
+            delay = low + (high - low) * rng.random()
+            if is_reply:
+                if self.long_reordering and rng.random() < LONG_REORDER_PROBABILITY:
+                    delay += 0.2 + rng.uniform(0.0, rng.uniform(0.0, 2.0))
+            elif self._request_delay[1]:
+                delay += rng.uniform(*self._request_delay)
+            out.append(delay)
+        return tuple(out)
+
+    # ------------------------------------------------------------- connectivity
+    def add_endpoint(self, name: str) -> None:
+        if name not in self.endpoints:
+            self.endpoints.append(name)
+            self._recompute()
+
+    def check_endpoint(self, name: str) -> str:
+        if name not in self.endpoints:
+            raise UnknownServerError(
+                f"unknown server {name!r}; the servers are {', '.join(self.endpoints)}")
+        return name
+
+    def partition(self, servers: list[str], *groups: Iterable[str]) -> None:
+        """Split ``servers`` into ``groups``: each server named exactly once.
+        Other endpoints (clients) may be placed in at most one group; unplaced
+        ones reach everybody."""
+        parsed = []
+        seen: dict[str, int] = {}
+        for i, group in enumerate(groups):
+            if isinstance(group, str):
+                raise ConfigError(f"partition groups must be lists of server ids, got the "
+                                  f"string {group!r}; write partition(['S1', 'S2'], ['S3'])")
+            members = [self.check_endpoint(s) for s in group]
+            for s in members:
+                if s in seen:
+                    raise ConfigError(f"server {s!r} is named twice in the partition "
+                                      f"(groups {seen[s] + 1} and {i + 1}); name each once")
+                seen[s] = i
+            parsed.append(members)
+        missing = [s for s in servers if s not in seen]
+        if missing:
+            raise ConfigError(f"the partition does not name {', '.join(missing)}; every server "
+                              f"must be in exactly one group")
+        self.groups = parsed
+        self._recompute()
+
+    def cut(self, src: str, dst: str) -> None:
+        """Cut one direction: messages from ``src`` to ``dst`` are lost."""
+        self.cuts.add((self.check_endpoint(src), self.check_endpoint(dst)))
+        self._recompute()
+
+    def disconnect(self, name: str) -> None:
+        self.disconnected.add(self.check_endpoint(name))
+        self._recompute()
+
+    def connect(self, name: str) -> None:
+        self.disconnected.discard(self.check_endpoint(name))
+        self._recompute()
+
+    def heal(self) -> None:
+        """Remove every partition, cut and disconnection."""
+        self.groups, self.cuts, self.disconnected = [], set(), set()
+        self._recompute()
+
+    def can_reach(self, src: str, dst: str) -> bool:
+        return (src, dst) not in self.blocked
+
+    def _recompute(self) -> None:
+        group_of = {s: i for i, g in enumerate(self.groups) for s in g}
+        blocked = set(self.cuts)
+        for a in self.endpoints:
+            for b in self.endpoints:
+                if a == b:
+                    continue
+                if a in self.disconnected or b in self.disconnected:
+                    blocked.add((a, b))
+                elif group_of.get(a, group_of.get(b)) != group_of.get(b, group_of.get(a)):
+                    blocked.add((a, b))
+        self.blocked = blocked
