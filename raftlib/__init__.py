@@ -13,7 +13,33 @@ from .sim import Event, InFlight, Network, Simulation, Stats
 
 __version__ = "0.1.0"
 
+# Loaded on first use, so that `import raftlib` stays light (no pandas, matplotlib, ipywidgets).
+_LAZY = {
+    "show": ("raftlib.widgets", "show"),
+    "ClusterView": ("raftlib.widgets", "ClusterView"),
+    "set_language": ("raftlib.i18n", "set_language"),
+    "get_language": ("raftlib.i18n", "get_language"),
+    "PrimaryBackup": ("raftlib.primary_backup", "PrimaryBackup"),
+    "glossary": ("raftlib.glossary", None),
+    "plots": ("raftlib.plots", None),
+    "tables": ("raftlib.tables", None),
+    "experiments": ("raftlib.experiments", None),
+}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'raftlib' has no attribute {name!r}")
+    import importlib
+
+    module_name, attr = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value
+    return value
+
 __all__ = ["AppendEntries", "AppendEntriesReply", "CANDIDATE", "Client", "Cluster", "ConfigError",
            "Entry", "Event", "FOLLOWER", "InFlight", "KVStore", "LEADER", "NOOP", "Network", "Op",
            "PersistentState", "RaftNode", "RaftlibError", "RequestVote", "RequestVoteReply",
-           "SafetyViolation", "Simulation", "Stats", "TIMINGS", "UnknownServerError"]
+           "SafetyViolation", "Simulation", "Stats", "TIMINGS", "UnknownServerError",
+           *_LAZY]

@@ -78,6 +78,7 @@ class Cluster(Simulation):
         self._pending: dict[str, dict[int, ClientRequest]] = {}
         self.clients: dict[str, Client] = {}
         self.safety = SafetyMonitor(self)
+        self._timeout_rng = {sid: self.rng(f"timeout:{sid}") for sid in self.nodes}
         self._message_detail = {
             AppendEntries: lambda m: len(m.entries),
             AppendEntriesReply: lambda m: m.success,
@@ -96,7 +97,7 @@ class Cluster(Simulation):
         self.kv[sid] = KVStore(self.dedup)
         self._applied[sid] = []
         self._pending[sid] = {}
-        self._collect(sid, node, None)
+        self._run(sid, lambda: None)  # start the timers the new node asks for
 
     def __getitem__(self, sid: str) -> RaftNode:
         """The server ``sid`` (its current incarnation, running or crashed)."""
@@ -116,32 +117,24 @@ class Cluster(Simulation):
     def _run(self, sid: str, handler: Callable, *args: Any) -> Any:
         """Feed one input to a server, then carry out what it asks for."""
         node = self._nodes[sid]
-        log = node.log
-        before = (node.current_term, node.voted_for, len(log), log[-1] if log else None, node.role)
+        role = node.role
+        durable = self._durable(node) if self.storage_latency is not None else None
         result = handler(*args)
-        self._collect(sid, node, before)
-        return result
-
-    def _collect(self, sid: str, node: RaftNode, before: tuple | None) -> None:
         if node.election_timer_reset:
             node.election_timer_reset = False
-            self.set_timer(sid, "election", self.rng(f"timeout:{sid}").uniform(*self.election_timeout))
+            low, high = self.election_timeout
+            self.set_timer(sid, "election", low + (high - low) * self._timeout_rng[sid].random())
         if node.heartbeat_timer_reset:
             node.heartbeat_timer_reset = False
             self.set_timer(sid, "heartbeat", self.heartbeat_interval)
-        log = node.log
-        if before is not None and before[4] != node.role:
+        if node.role != role:
             self._trace_row("role", sid, None, detail=node.role)
             if node.role == LEADER:
                 self.safety.on_new_leader(sid, node)
         if node.outbox:
             delay = 0.0
-            if self.storage_latency is not None and before is not None and before[:4] != (
-                    node.current_term, node.voted_for, len(log), log[-1] if log else None):
-                start = max(self.now, self._disk_free.get(sid, 0.0))
-                self._disk_free[sid] = start + self.rng(f"storage:{sid}").uniform(
-                    *self.storage_latency)
-                delay = self._disk_free[sid] - self.now
+            if durable is not None and durable != self._durable(node):
+                delay = self._disk_write(sid)
             out, node.outbox = node.outbox, []
             send = self.send
             for msg in out:
@@ -149,6 +142,19 @@ class Cluster(Simulation):
         if node.to_apply:
             applies, node.to_apply = node.to_apply, []
             self._apply(sid, applies)
+        return result
+
+    @staticmethod
+    def _durable(node: RaftNode) -> tuple:
+        """A cheap fingerprint of the persistent state (it changes when the state does)."""
+        log = node.log
+        return node.current_term, node.voted_for, len(log), log[-1] if log else None
+
+    def _disk_write(self, sid: str) -> float:
+        """Queue one write on ``sid``'s disk; return how long until it is done."""
+        start = max(self.now, self._disk_free.get(sid, 0.0))
+        self._disk_free[sid] = start + self.rng(f"storage:{sid}").uniform(*self.storage_latency)
+        return self._disk_free[sid] - self.now
 
     def _apply(self, sid: str, applies: list[tuple[int, Entry]]) -> None:
         self.safety.on_apply(sid, applies)
@@ -166,17 +172,19 @@ class Cluster(Simulation):
 
     def _handle_message(self, msg: Any) -> None:
         dst = msg.dst
-        if dst in self.clients:
-            self.clients[dst].on_reply(msg)
-        elif type(msg) is ClientRequest:
+        cls = type(msg)
+        if cls is ClientRequest:
             self._client_request(dst, msg)
+        elif dst in self.clients:
+            self.clients[dst].on_reply(msg)
         else:
-            node = self._nodes[dst]
-            if type(msg) is AppendEntries and msg.entries:
-                msg = msg._replace(entries=tuple(
-                    e if type(e.command) in _SHARED else Entry(e.term, copy_value(e.command))
-                    for e in msg.entries))
-            self._run(dst, node.receive, msg)
+            if cls is AppendEntries and msg.entries:
+                for entry in msg.entries:
+                    if type(entry.command) not in _SHARED:  # give the receiver its own copy
+                        msg = msg._replace(entries=tuple(
+                            Entry(e.term, copy_value(e.command)) for e in msg.entries))
+                        break
+            self._run(dst, self._nodes[dst].receive, msg)
 
     def _handle_timer(self, node: str, name: str) -> None:
         if node in self.clients:
@@ -288,6 +296,12 @@ class Cluster(Simulation):
         from .transcript import format_transcript
 
         return format_transcript(self._trace, deliveries=deliveries)
+
+    def widget(self):
+        """An interactive picture of this cluster (see :class:`raftlib.widgets.ClusterView`)."""
+        from .widgets import ClusterView
+
+        return ClusterView(self)
 
     def __repr__(self) -> str:
         return (f"<Cluster n={len(self.nodes)} seed={self.seed} t={self.now:.3f}s "

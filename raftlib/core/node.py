@@ -324,17 +324,20 @@ class RaftNode:
     def advance_commit_index(self) -> None:
         """If there is an N > commit_index with a majority of match_index[i] >= N
         and log[N].term == current_term, set commit_index = N (§5.3, §5.4.2).
-        Entries of earlier terms are committed only indirectly (Figure 8)."""
+
+        The largest N stored on a majority is the majority-th largest of the
+        match indexes (the leader's own log counts). Entries of earlier terms are
+        committed only indirectly, when a current-term entry after them is
+        (Figure 8): since terms never decrease along the log, if log[N] is of
+        an older term, so is every entry before it.
+        """
         if self.role != LEADER:
             return
-        for n in range(len(self.log), self.commit_index, -1):
-            if self.log[n - 1].term != self.current_term:
-                break  # terms only fall going left: no older entry counts
-            replicas = 1 + sum(1 for p in self.peers if self.match_index[p] >= n)
-            if replicas >= self.majority():
-                self.commit_index = n
-                self.apply_committed()
-                return
+        matched = sorted([len(self.log), *self.match_index.values()], reverse=True)
+        n = matched[self.majority() - 1]
+        if n > self.commit_index and self.log[n - 1].term == self.current_term:
+            self.commit_index = n
+            self.apply_committed()
 
     def apply_committed(self) -> None:
         """While commit_index > last_applied, apply the next entry (Figure 2)."""

@@ -93,12 +93,16 @@ class Network:
 
     @property
     def reliable(self) -> bool:
+        """No loss, duplication, extra request delay or long reordering."""
         return not (self._request_loss or self._reply_loss or self._duplicate
                     or self._request_delay[1] or self.long_reordering)
 
     def delays(self, is_reply: bool) -> tuple[float, ...]:
         """Decide one message's fate: the delays of its copies; empty means lost."""
         rng = self._rng
+        if self.reliable:
+            low, high = self._latency
+            return (low + (high - low) * rng.random(),)
         loss = self._reply_loss if is_reply else self._request_loss
         if loss and rng.random() < loss:
             return ()

@@ -84,29 +84,60 @@ class Stats:
 
     ``sent``/``bytes``/``delivered``/``dropped`` are keyed by type name;
     ``sent_by``/``bytes_by`` by sender; ``received_by`` counts requests that
-    reached the handler of each server (labrpc's ``GetCount``).
+    reached the handler of each server (labrpc's ``GetCount``). Sent bytes
+    are counted when a message is sent, delivered or not.
     """
 
-    def __init__(self) -> None:
-        self.sent: dict[str, int] = {}
-        self.bytes: dict[str, int] = {}
-        self.delivered: dict[str, int] = {}
+    def __init__(self, reply_types: tuple = ()) -> None:
+        self.reply_names = {t.__name__ for t in reply_types}
+        self.out: dict[tuple[str, str], list[int]] = {}  # (type, sender) -> [count, bytes]
+        self.into: dict[tuple[str, str], int] = {}       # (type, receiver) -> delivered
         self.dropped: dict[str, int] = {}
-        self.sent_by: dict[str, int] = {}
-        self.bytes_by: dict[str, int] = {}
-        self.received_by: dict[str, int] = {}
+
+    @staticmethod
+    def _sum(items, key_index: int, value: Callable[[Any], int]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for key, v in items:
+            out[key[key_index]] = out.get(key[key_index], 0) + value(v)
+        return out
+
+    @property
+    def sent(self) -> dict[str, int]:
+        return self._sum(self.out.items(), 0, lambda v: v[0])
+
+    @property
+    def bytes(self) -> dict[str, int]:
+        return self._sum(self.out.items(), 0, lambda v: v[1])
+
+    @property
+    def sent_by(self) -> dict[str, int]:
+        return self._sum(self.out.items(), 1, lambda v: v[0])
+
+    @property
+    def bytes_by(self) -> dict[str, int]:
+        return self._sum(self.out.items(), 1, lambda v: v[1])
+
+    @property
+    def delivered(self) -> dict[str, int]:
+        return self._sum(self.into.items(), 0, int)
+
+    @property
+    def received_by(self) -> dict[str, int]:
+        """Requests (not replies) delivered to each server's handlers."""
+        return self._sum(((k, v) for k, v in self.into.items() if k[0] not in self.reply_names),
+                         1, int)
 
     @property
     def total_sent(self) -> int:
-        return sum(self.sent.values())
+        return sum(v[0] for v in self.out.values())
 
     @property
     def total_bytes(self) -> int:
-        return sum(self.bytes.values())
+        return sum(v[1] for v in self.out.values())
 
     @property
     def total_delivered(self) -> int:
-        return sum(self.delivered.values())
+        return sum(self.into.values())
 
     def rpc_count(self, server: str) -> int:
         """Requests delivered to ``server``'s handlers so far."""
@@ -134,11 +165,11 @@ class Simulation:
         self.nodes = list(nodes)
         self._streams: dict[str, random.Random] = {}
         self.network = Network(nodes, self.rng("network"), latency)
-        self.stats = Stats()
+        self.stats = Stats(self.reply_types)
         self.up = {n: True for n in nodes}
         self.incarnation = {n: 0 for n in nodes}
         self.timers: dict[tuple[str, str], tuple[float, float]] = {}  # (node, name) -> (set, due)
-        self._timer_gen: dict[tuple[str, str], int] = {}
+        self._timer_entry: dict[tuple[str, str], tuple[float, int]] = {}  # queued (time, seq)
         self._heap: list = []
         self._seq = 0
         self._cancelled: set[int] = set()
@@ -168,38 +199,45 @@ class Simulation:
         self._push(self.now, PROCESS, process)
 
     def set_timer(self, node: str, name: str, delay: float) -> None:
-        """(Re)start ``node``'s timer ``name``; an earlier one of that name is cancelled."""
+        """(Re)start ``node``'s timer ``name``; an earlier one of that name is replaced.
+
+        Restarting a timer is frequent (every heartbeat restarts a follower's
+        election timer), so the queue keeps at most one entry per timer: when that
+        entry comes due but the timer was pushed later, it is queued again then.
+        """
         key = (node, name)
-        gen = self._timer_gen.get(key, 0) + 1
-        self._timer_gen[key] = gen
-        self.timers[key] = (self.now, self.now + delay)
-        self._push(self.now + delay, TIMER, node, name, gen)
+        due = self.now + delay
+        self.timers[key] = (self.now, due)
+        pending = self._timer_entry.get(key)
+        if pending is None or pending[0] > due:
+            self._timer_entry[key] = (due, self._push(due, TIMER, node, name))
 
     def cancel_timers(self, node: str) -> None:
-        for key in [k for k in self._timer_gen if k[0] == node]:
-            self._timer_gen[key] += 1
-            self.timers.pop(key, None)
+        for key in [k for k in self.timers if k[0] == node]:
+            del self.timers[key]
 
     # -------------------------------------------------------------- messages
     def send(self, msg: Any, extra_delay: float = 0.0) -> None:
         """Put ``msg`` (with ``src``/``dst`` fields) on the network."""
-        src, dst = msg.src, msg.dst
-        kind = type(msg).__name__
+        src = msg.src
+        key = (type(msg).__name__, src)
         size = self.wire_size(msg)
-        stats = self.stats
-        stats.sent[kind] = stats.sent.get(kind, 0) + 1
-        stats.bytes[kind] = stats.bytes.get(kind, 0) + size
-        stats.sent_by[src] = stats.sent_by.get(src, 0) + 1
-        stats.bytes_by[src] = stats.bytes_by.get(src, 0) + size
-        if (src, dst) in self.network.blocked:
+        counts = self.stats.out.get(key)
+        if counts is None:
+            self.stats.out[key] = [1, size]
+        else:
+            counts[0] += 1
+            counts[1] += size
+        network = self.network
+        if network.blocked and (src, msg.dst) in network.blocked:
             self._drop(msg, "unreachable", self.now)
             return
-        delays = self.network.delays(type(msg) in self.reply_types)
+        delays = network.delays(type(msg) in self.reply_types)
         if not delays:
             self._drop(msg, "lost", self.now)
+        start = self.now + extra_delay
         for delay in delays:
-            self._push(self.now + extra_delay + delay, DELIVER, msg, self.now,
-                       self.incarnation.get(src, 0))
+            self._push(start + delay, DELIVER, msg, self.now, self.incarnation[src])
 
     def wire_size(self, msg: Any) -> int:
         """Bytes on the wire: 8 per field plus the payload sizes (override for more detail)."""
@@ -267,30 +305,38 @@ class Simulation:
             self.now = time
             msg = a
             src, dst = msg.src, msg.dst
-            if not self.up.get(dst, True):
+            up = self.up
+            if not up[dst]:
                 reason = "receiver down"
-            elif c != self.incarnation.get(src, 0) or not self.up.get(src, True):
+            elif not up[src] or c != self.incarnation[src]:
                 reason = "sender crashed"
-            elif (src, dst) in self.network.blocked:
+            elif self.network.blocked and (src, dst) in self.network.blocked:
                 reason = "unreachable"
             else:
-                name = type(msg).__name__
-                stats = self.stats
-                stats.delivered[name] = stats.delivered.get(name, 0) + 1
-                if type(msg) not in self.reply_types:
-                    stats.received_by[dst] = stats.received_by.get(dst, 0) + 1
-                describe = self._message_detail.get(type(msg))
-                self._trace.append((time, "deliver", dst, src, name, msg.term if hasattr(
-                    msg, "term") else None, b, describe(msg) if describe else None))
+                cls = type(msg)
+                key = (cls.__name__, dst)
+                into = self.stats.into
+                into[key] = into.get(key, 0) + 1
+                describe = self._message_detail.get(cls)
+                self._trace.append((time, "deliver", dst, src, key[0], getattr(msg, "term", None),
+                                    b, describe(msg) if describe else None))
                 self._handle_message(msg)
                 return Event(time, "deliver", dst, src, msg)
             self._drop(msg, reason, b)
             return Event(time, "drop", dst, src, msg)
         if kind == TIMER:
-            if self._timer_gen.get((a, b)) != c:
+            key = (a, b)
+            if self._timer_entry.get(key, (0, 0))[1] != seq:
+                return None  # superseded by an earlier-due entry
+            del self._timer_entry[key]
+            armed = self.timers.get(key)
+            if armed is None:
+                return None  # cancelled
+            if armed[1] > time:  # restarted since this entry was queued
+                self._timer_entry[key] = (armed[1], self._push(armed[1], TIMER, a, b))
                 return None
             self.now = time
-            del self.timers[(a, b)]
+            del self.timers[key]
             self._trace.append((time, "timer", a, None, None, None, None, b))
             self._handle_timer(a, b)
             return Event(time, "timer", a, None, b)
