@@ -149,11 +149,10 @@ class RaftNode:
     def on_election_timeout(self) -> None:
         """Followers and candidates start an election when the timer fires (§5.2).
 
-        A leader's timer keeps running so it has one when it steps down; it just
-        restarts it.
+        A leader needs no election timer: if one still fires, it is ignored
+        (and not restarted; :meth:`step_down` starts it again).
         """
         if self.role == LEADER:
-            self.reset_election_timer()
             return
         self.start_election()
 
@@ -212,7 +211,12 @@ class RaftNode:
         self.advance_commit_index()
 
     def step_down(self, term: int) -> None:
-        """Adopt a higher term and become follower (Figure 2, all servers)."""
+        """Adopt a higher term and become follower (Figure 2, all servers).
+
+        A leader has no election timer running; as a follower it needs one again.
+        """
+        if self.role == LEADER:
+            self.reset_election_timer()
         self.current_term = term
         self.voted_for = None
         self.role = FOLLOWER
