@@ -130,6 +130,7 @@ class Cluster(Simulation):
         if node.role != role:
             self._trace_row("role", sid, None, detail=node.role)
             if node.role == LEADER:
+                self.timers.pop((sid, "election"), None)  # a leader has no election timer
                 self.safety.on_new_leader(sid, node)
         if node.outbox:
             delay = 0.0
