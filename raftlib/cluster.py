@@ -132,6 +132,8 @@ class Cluster(Simulation):
             if node.role == LEADER:
                 self.timers.pop((sid, "election"), None)  # a leader has no election timer
                 self.safety.on_new_leader(sid, node)
+            elif role == LEADER:
+                self.timers.pop((sid, "heartbeat"), None)  # nor a follower a heartbeat timer
         if node.outbox:
             delay = 0.0
             if durable is not None and durable != self._durable(node):
