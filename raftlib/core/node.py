@@ -274,8 +274,9 @@ class RaftNode:
             return
         self.merge_entries(prev, m.entries)
         last_new = prev + len(m.entries)
-        if m.leader_commit > self.commit_index:
-            self.commit_index = min(m.leader_commit, last_new)
+        new_commit = min(m.leader_commit, last_new)
+        if new_commit > self.commit_index:  # a stale, shorter request never lowers it
+            self.commit_index = new_commit
             self.apply_committed()
         self.send(AppendEntriesReply(self.id, m.src, self.current_term, True, last_new, None, None))
 
