@@ -28,6 +28,7 @@ soak: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m raftlib.bench
+	$(PY) -m raftlib.bench_widget
 
 clean:
 	rm -rf $(VENV) .grading .pytest_cache

@@ -24,6 +24,8 @@ _LAZY = {
     "plots": ("raftlib.plots", None),
     "tables": ("raftlib.tables", None),
     "experiments": ("raftlib.experiments", None),
+    "scenarios": ("raftlib.scenarios", None),
+    "replay": ("raftlib.replay", None),
 }
 
 

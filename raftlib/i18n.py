@@ -1,0 +1,176 @@
+"""English or Chinese labels for the widget, plots and tables.
+
+    >>> import raftlib as rl
+    >>> rl.set_language("zh"); rl.get_language()
+    'zh'
+    >>> from raftlib.i18n import text
+    >>> text("leader"), text("step")
+    ('领导者', '单步')
+    >>> rl.set_language("en")
+
+Raft terms (leader, term, commit index, ...) come from the glossary
+(``raftlib/data/glossary.csv``) so the widget says exactly what the lessons say;
+words of the user interface that are not Raft terms ("play", "step") live in
+:data:`UI` below.
+"""
+
+from __future__ import annotations
+
+from . import glossary
+from .errors import ConfigError, UnknownTermError
+
+LANGUAGES = ("en", "zh")
+_state = {"lang": "en"}
+
+#: UI strings that are not glossary terms: key -> (English, Chinese). ``{name}`` fields are
+#: filled by :func:`text`'s keyword arguments.
+UI: dict[str, tuple[str, str]] = {
+    # controls
+    "play": ("play", "播放"),
+    "step": ("step", "单步"),
+    "step_tip": ("carry out exactly one event", "执行恰好一个事件"),
+    "next_event": ("next role change / commit", "下一个角色变化/提交"),
+    "next_event_tip": ("run until a server changes role or commits an entry",
+                       "一直运行，直到某台服务器改变角色或提交条目"),
+    "speed": ("speed", "速度"),
+    "speed_tip": ("virtual seconds per real second (log scale): 0.01 = 100× slower than real time",
+                  "每真实秒推进的虚拟秒数（对数刻度）：0.01 表示比真实时间慢 100 倍"),
+    "time": ("time", "时间"),
+    "time_tip": ("drag back to rewind: the run replays exactly; acting in the past forks history",
+                 "向回拖动即可回到过去：运行会被精确重放；在过去采取操作会分叉出新的历史"),
+    "reset": ("reset", "重置"),
+    "reset_tip": ("start again from t = 0 with this seed", "用这个种子从 t = 0 重新开始"),
+    "preset": ("scenario", "场景"),
+    "apply": ("set up", "布置"),
+    "timeout": ("time out", "触发超时"),
+    "timeout_tip": ("make this server's election timer fire now", "让这台服务器的选举计时器立即到期"),
+    "request": ("client request", "客户端请求"),
+    "request_tip": ("give this server a command, as a client would (only a leader accepts it)",
+                    "像客户端一样向这台服务器提交一条命令（只有领导者会接受）"),
+    "drop": ("drop", "丢弃"),
+    "duplicate": ("duplicate", "重复投递"),
+    "deliver_now": ("deliver now", "立即送达"),
+    "message": ("message", "消息"),
+    "messages": ("messages", "消息"),
+    "no_message": ("(no message in flight)", "（没有在途消息）"),
+    "group": ("group", "分组"),
+    "partition_apply": ("partition", "分区"),
+    "partition_tip": ("servers in different groups cannot reach each other",
+                      "不同分组中的服务器彼此无法通信"),
+    "cut": ("cut one way", "单向切断"),
+    "cut_tip": ("messages from the first server to the second are lost; the other direction works",
+                "从第一台服务器发往第二台的消息会丢失，反方向仍然正常"),
+    "heal": ("heal", "恢复网络"),
+    "heal_tip": ("remove every partition and cut", "移除所有分区和切断"),
+    "servers_tab": ("servers", "服务器"),
+    "messages_tab": ("messages", "消息"),
+    "network_tab": ("network", "网络"),
+    "scenarios_tab": ("scenarios", "场景"),
+    "inspector": ("inspector", "检查器"),
+    "recent": ("recent events", "最近事件"),
+    # status line
+    "now": ("t = {t} s", "t = {t} 秒"),
+    "no_leader": ("no leader", "没有领导者"),
+    "leader_is": ("leader {s} (term {term})", "领导者 {s}（任期 {term}）"),
+    "history": ("replaying the recorded run", "正在重放已记录的运行"),
+    "forked": ("history forked at t = {t} s", "历史在 t = {t} 秒处分叉"),
+    "rebased": ("the cluster was changed outside the widget: history restarts here",
+                "集群在控件之外被修改：历史从这里重新开始"),
+    "no_rewind": ("rewinding is off: {why}", "无法回放：{why}"),
+    "became": ("{s} became {role} (term {term})", "{s} 成为{role}（任期 {term}）"),
+    "committed_up_to": ("{s} committed up to index {i}", "{s} 已提交到索引 {i}"),
+    "nothing_happened": ("nothing to do: no event is queued", "没有可执行的事件"),
+    "no_change": ("no role change or commit within {sec} s", "{sec} 秒内没有角色变化或提交"),
+    "not_leader": ("{s} is not the leader: request refused (leader: {leader})",
+                   "{s} 不是领导者：请求被拒绝（领导者：{leader}）"),
+    "accepted": ("{s} appended the command at index {i} (term {term})",
+                 "{s} 把命令追加到索引 {i}（任期 {term}）"),
+    "preset_done": ("scenario “{name}” set up (seed {seed})", "已布置场景“{name}”（种子 {seed}）"),
+    "reset_done": ("reset with seed {seed}", "已用种子 {seed} 重置"),
+    # picture
+    "crashed": ("crashed", "已崩溃"),
+    "voted": ("voted {s}", "投给 {s}"),
+    "votes": ("votes {n}/{need}", "得票 {n}/{need}"),
+    "earlier": ("entries 1 to {n} are not shown", "未显示第 1 至 {n} 条日志条目"),
+    "vote_reply": ("vote reply", "投票回复"),
+    "append_reply": ("AppendEntries reply", "追加条目回复"),
+    "dropped": ("dropped", "已丢弃"),
+    "refused": ("reply: refused / failed", "回复：拒绝 / 失败"),
+    "client_msg": ("client", "客户端"),
+    "blocked": ("blocked link", "不通的链路"),
+    "next_marker": ("leader's next_index", "领导者的 next_index"),
+    "match_marker": ("leader's match_index", "领导者的 match_index"),
+    "timer_arc": ("arc: election timer left", "圆弧：选举计时器剩余"),
+    # inspector
+    "role": ("role", "角色"),
+    "leader_id": ("leader_id", "所知领导者"),
+    "last_log": ("last log index / term", "最后日志索引 / 任期"),
+    "timer_due": ("election timer fires in", "选举计时器到期还有"),
+    "votes_received": ("votes received", "已获选票"),
+    "peer": ("peer", "对端"),
+    "only_leaders": ("only a leader keeps next_index and match_index",
+                     "只有领导者维护 next_index 和 match_index"),
+    "kv_state": ("key-value state", "键值状态"),
+    "last_entries": ("last entries", "最近的条目"),
+    "id": ("id", "编号"),
+    "from_to": ("from → to", "发送方 → 接收方"),
+    "sent_at": ("sent at", "发送时间"),
+    "arrives_at": ("arrives at", "到达时间"),
+    "type": ("type", "类型"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
+    # scenarios
+    "split_vote_scn": ("split vote", "选票瓜分"),
+    "leader_crash_scn": ("leader crash", "领导者崩溃"),
+    "two_leaders_scn": ("partition with two leaders", "网络分区下的两个领导者"),
+    "figure8_scn": ("the paper's Figure 8", "论文中的图8"),
+    "stale_follower_scn": ("stale follower repaired", "落后的跟随者被修复"),
+    # plots
+    "virtual_time": ("virtual time (s)", "虚拟时间（秒）"),
+    "spacetime_title": ("Space-time diagram", "时空图"),
+    "timeline_title": ("Role and term of each server", "各服务器的角色与任期"),
+    "log_matrix_title": ("Logs at t = {t} s", "t = {t} 秒时的日志"),
+    "count": ("count", "次数"),
+    "median": ("median", "中位数"),
+    "distribution_title": ("Distribution", "分布"),
+}
+
+
+def set_language(lang: str) -> None:
+    """Use English (``"en"``) or Chinese (``"zh"``; ``"zh-CN"`` etc. also work) for labels."""
+    _state["lang"] = normalize(lang)
+
+
+def get_language() -> str:
+    """The language labels use now: ``"en"`` or ``"zh"``."""
+    return _state["lang"]
+
+
+def normalize(lang: str | None) -> str:
+    """``None`` -> the current language; ``"zh-CN"`` -> ``"zh"``; anything else is a ConfigError."""
+    if lang is None:
+        return _state["lang"]
+    code = lang.strip().lower().replace("_", "-").split("-")[0] if isinstance(lang, str) else ""
+    if code not in LANGUAGES:
+        raise ConfigError(f"language must be 'en' or 'zh', got {lang!r}")
+    return code
+
+
+def text(key: str, lang: str | None = None, **fields) -> str:
+    """The label ``key`` in ``lang`` (default: the current language).
+
+    ``key`` is a UI string of :data:`UI` or a glossary key; ``fields`` fill ``{name}``
+    placeholders. Unknown keys raise :class:`~raftlib.errors.UnknownTermError`.
+    """
+    code = normalize(lang)
+    pair = UI.get(key)
+    if pair is not None:
+        label = pair[code == "zh"]
+    else:
+        try:
+            label = glossary.label(key, code)
+        except UnknownTermError:
+            raise UnknownTermError(f"{key!r} is neither a UI string of raftlib.i18n.UI nor a "
+                                   f"glossary key") from None
+    return label.format(**fields) if fields else label
+
