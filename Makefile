@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8888
 
-.PHONY: lab test soak bench browser-deps clean
+.PHONY: lab test soak bench figure16 browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ soak: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m raftlib.bench
 	$(PY) -m raftlib.bench_widget
+
+figure16: $(STAMP)
+	$(PY) -m raftlib.experiments --full --plot figure16.png
 
 clean:
 	rm -rf $(VENV) .grading .pytest_cache

@@ -26,6 +26,8 @@ _LAZY = {
     "experiments": ("raftlib.experiments", None),
     "scenarios": ("raftlib.scenarios", None),
     "replay": ("raftlib.replay", None),
+    "faults": ("raftlib.faults", None),
+    "bugs": ("raftlib.bugs", None),
 }
 
 

@@ -19,6 +19,7 @@ so a notebook shows each one once, as the cell's value.
 from __future__ import annotations
 
 import functools
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
@@ -67,10 +68,20 @@ def _style():
                        "axes.titlesize": 12, "font.size": 10})
 
 
+class PlotFigure(Figure):
+    """A Figure that shows itself as a PNG when it is a notebook cell's value,
+    whether or not pyplot or ``%matplotlib inline`` was ever loaded."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+
 def _figure(ax: "Axes | None", size: tuple[float, float]) -> tuple[Figure, "Axes"]:
     if ax is not None:
         return ax.figure, ax
-    fig = Figure(figsize=size, layout="constrained")
+    fig = PlotFigure(figsize=size, layout="constrained")
     return fig, fig.add_subplot()
 
 
