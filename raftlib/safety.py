@@ -26,6 +26,7 @@ class SafetyMonitor:
         self.cluster = cluster
         self.leaders: dict[int, str] = {}          # term -> the server elected in it
         self.chosen: list[Entry] = []              # the entry applied at each index
+        self.chosen_term: list[int] = []           # the applier's term when first applied
         self.max_applied: dict[str, int] = {}      # per server, over all incarnations
         self._leader_logs: dict[str, tuple[int, list[Entry]]] = {}
 
@@ -41,8 +42,18 @@ class SafetyMonitor:
         self._check_completeness(sid, node)
 
     def _check_completeness(self, sid: str, node: "RaftNode") -> None:
+        """Entries committed in a term before this leader's must be in its log.
+
+        An entry was committed no later than the term of the first server that
+        applied it, and the entries before it no later than it. So the leader is
+        held to the longest prefix whose last entry was first applied in an
+        earlier term; a late or deposed leader of an older term is not held to
+        entries committed after its term.
+        """
         k = len(self.chosen)
-        if node.log[:k] != self.chosen:
+        while k and self.chosen_term[k - 1] >= node.current_term:
+            k -= 1
+        if node.log[:k] != self.chosen[:k]:
             index = next((i for i in range(1, k + 1)
                           if i > len(node.log) or node.log[i - 1] != self.chosen[i - 1]), k)
             have = node.log[index - 1] if index <= len(node.log) else "nothing"
@@ -67,6 +78,7 @@ class SafetyMonitor:
                                f"applied there before")
             else:
                 chosen.append(entry)
+                self.chosen_term.append(self.cluster._nodes[sid].current_term)
         if expected - 1 > self.max_applied.get(sid, 0):
             self.max_applied[sid] = expected - 1
 
