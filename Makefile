@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8888
 
-.PHONY: lab test soak bench figure16 browser-deps clean
+.PHONY: lab test soak soak6824 bench figure16 browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ browser-deps:
 
 soak: $(STAMP)
 	$(PY) -m raftlib.soak --seeds $${SEEDS:-10000}
+
+soak6824: $(STAMP)
+	RAFT_SEEDS=$${SEEDS:-200} $(PY) -m pytest tests/mit6824 -n 2 -q
 
 bench: $(STAMP)
 	$(PY) -m raftlib.bench
