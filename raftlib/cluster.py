@@ -62,7 +62,8 @@ class Cluster(Simulation):
             "heartbeat_interval", preset["heartbeat_interval"] if heartbeat_interval is None
             else heartbeat_interval)
         if self.heartbeat_interval <= 0:
-            raise ConfigError(f"heartbeat_interval must be > 0 seconds, got {heartbeat_interval!r}")
+            raise ConfigError(f"heartbeat_interval must be a number of seconds > 0, "
+                              f"got {heartbeat_interval!r}")
         self.storage_latency = (None if storage_latency is None
                                 else check_range("storage_latency", storage_latency))
         super().__init__([f"S{i}" for i in range(1, n + 1)], seed=seed, latency=latency)
@@ -109,7 +110,7 @@ class Cluster(Simulation):
         return dict(self._nodes)
 
     def _check_server(self, sid: Any) -> str:
-        if sid not in self._nodes:
+        if not isinstance(sid, str) or sid not in self._nodes:
             raise UnknownServerError(f"unknown server {sid!r}; the servers are "
                                      f"{', '.join(self.nodes)}")
         return sid

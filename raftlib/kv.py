@@ -86,8 +86,9 @@ class Client:
         if not isinstance(client_id, str) or client_id in cluster.nodes:
             raise ConfigError(f"client_id must be a new string name, not a server id; "
                               f"got {client_id!r}")
-        if not timeout > 0:
-            raise ConfigError(f"timeout must be > 0 seconds, got {timeout!r}")
+        if isinstance(timeout, (bool, str)) or not isinstance(timeout, (int, float)) \
+                or not 0 < timeout < float("inf"):
+            raise ConfigError(f"timeout must be a number of seconds > 0, got {timeout!r}")
         self.cluster = cluster
         self.id = client_id
         self.timeout = float(timeout)

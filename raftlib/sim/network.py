@@ -9,6 +9,7 @@ which labrpc never does but a real network may. All randomness comes from the
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Iterable
 
@@ -24,16 +25,23 @@ LONG_REORDER_PROBABILITY = 2 / 3
 def check_range(name: str, value, *, allow_zero: bool = True) -> tuple[float, float]:
     """Validate a ``(low, high)`` range of virtual seconds and return it as floats."""
     try:
+        if isinstance(value, (str, bytes)) or any(isinstance(v, (bool, str, bytes))
+                                                  for v in value):
+            raise TypeError
         low, high = (float(v) for v in value)
     except (TypeError, ValueError):
         raise ConfigError(f"{name} must be a (low, high) pair of seconds, got {value!r}") from None
-    if low != low or high != high or low < 0 or high < low or (not allow_zero and high <= 0):
+    if not (math.isfinite(low) and math.isfinite(high)) or low < 0 or high < low or (
+            not allow_zero and high <= 0):
         need = "0 <= low <= high" if allow_zero else "0 <= low <= high and high > 0"
+        need += ", both finite"
         raise ConfigError(f"{name} must satisfy {need} (virtual seconds), got {value!r}")
     return low, high
 
 
 def check_probability(name: str, value) -> float:
+    if isinstance(value, (bool, str, bytes)):
+        raise ConfigError(f"{name} must be a probability between 0 and 1, got {value!r}")
     try:
         p = float(value)
     except (TypeError, ValueError):
@@ -141,6 +149,9 @@ class Network:
             if isinstance(group, str):
                 raise ConfigError(f"partition groups must be lists of server ids, got the "
                                   f"string {group!r}; write partition(['S1', 'S2'], ['S3'])")
+            if not hasattr(group, "__iter__"):
+                raise ConfigError(f"partition groups must be lists of server ids, got "
+                                  f"{group!r}; write partition(['S1', 'S2'], ['S3'])")
             members = [self.check_endpoint(s) for s in group]
             for s in members:
                 if s in seen:

@@ -70,6 +70,8 @@ def payload_size(value: Any) -> int:
 
 
 def check_time(name: str, value: Any) -> float:
+    if isinstance(value, (bool, str, bytes)):
+        raise ConfigError(f"{name} must be a number of virtual seconds, got {value!r}")
     try:
         t = float(value)
     except (TypeError, ValueError):
@@ -192,10 +194,15 @@ class Simulation:
 
     def call_later(self, delay: float, fn: Callable[[], Any]) -> None:
         """Run ``fn()`` after ``delay`` virtual seconds."""
+        if not callable(fn):
+            raise ConfigError(f"call_later needs a function to call, got {fn!r}")
         self._push(self.now + check_time("delay", delay), CALL, fn)
 
     def spawn(self, process: Generator[float, None, Any]) -> None:
         """Run a generator as a process: each value it yields is a sleep in seconds."""
+        if not hasattr(process, "__next__"):
+            raise ConfigError(f"spawn needs a generator (call a function that yields "
+                              f"sleeps in seconds), got {process!r}")
         self._push(self.now, PROCESS, process)
 
     def set_timer(self, node: str, name: str, delay: float) -> None:
@@ -376,6 +383,9 @@ class Simulation:
     def run_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
         """Run until ``predicate()`` is true (checked after every event) or
         ``timeout`` virtual seconds pass; return whether it became true."""
+        if not callable(predicate):
+            raise ConfigError(f"predicate must be a function of no arguments, e.g. "
+                              f"lambda: c.leader() is not None; got {predicate!r}")
         end = self.now + check_time("timeout", timeout)
         if predicate():
             return True

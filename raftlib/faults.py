@@ -1,0 +1,216 @@
+"""Random fault schedules for chaos runs: what breaks, and when.
+
+A schedule is a list of :class:`Fault` records ``(time, action, args)``, with
+times in virtual seconds from the moment the schedule is installed.
+:func:`random_schedule` draws one from a seeded stream, so a seed names a
+schedule (the same in every process); :func:`install` plays a schedule on a
+cluster; :func:`heal_all` ends the chaos: the network is healed and reliable
+again and every crashed server restarts.
+
+>>> import raftlib as rl
+>>> from raftlib import faults
+>>> c = rl.Cluster(3, seed=1)
+>>> faults.install(c, faults.random_schedule(c.nodes, seed=1, duration=2.0))
+>>> c.run(2.0); faults.heal_all(c)
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
+
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
+
+#: What a fault can do, and the arguments it takes.
+ACTIONS = {
+    "crash": "(server,), or ('leader',) for whoever leads at that moment (if anyone)",
+    "restart": "(server,), or () for a crashed server picked by the cluster's 'faults' stream",
+    "disconnect": "(server,)",
+    "connect": "(server,)",
+    "partition": "(group, group, ...) with every server in exactly one group",
+    "cut": "(src, dst): src can no longer reach dst",
+    "heal": "(): no more partitions, cuts or disconnections",
+    "unreliable": "(on,): labrpc's request delay and 10 % request/reply loss",
+    "long_reordering": "(on,): replies held back up to 2.2 s",
+    "duplicate": "(probability,): messages delivered twice",
+}
+LEADER = "leader"
+
+#: Named mixes of faults: how often each action is drawn (relative weights) and
+#: the mean gap between two faults in seconds.
+PROFILES = {
+    # Everything, a fault every quarter second.
+    "mixed": ({"crash": 3.0, "restart": 3.0, "disconnect": 1.0, "connect": 1.0,
+               "partition": 1.5, "cut": 1.0, "heal": 1.5, "unreliable": 0.5,
+               "long_reordering": 0.5, "duplicate": 0.5}, 0.25),
+    # Crash churn, a fault every 20 ms, like 6.824's Figure8 test: leaders die
+    # during elections and right after replicating.
+    "crashes": ({"crash": 1.0, "restart": 1.0}, 0.02),
+    # Only the network: partitions, cuts, loss, reordering, duplication.
+    "network": ({"disconnect": 1.0, "connect": 1.0, "partition": 2.0, "cut": 1.0, "heal": 2.0,
+                 "unreliable": 1.0, "long_reordering": 1.0, "duplicate": 1.0}, 0.2),
+}
+_DUPLICATE_RATES = (0.0, 0.05, 0.2)
+
+
+class Fault(NamedTuple):
+    """One fault: at ``time`` (seconds after :func:`install`), do ``action(*args)``."""
+
+    time: float
+    action: str
+    args: tuple = ()
+
+    def __str__(self) -> str:
+        return f"{self.time:.3f}s {self.action}({', '.join(map(repr, self.args))})"
+
+
+def random_schedule(servers: Sequence[str] | int, seed: int, *, duration: float = 4.0,
+                    profile: str = "mixed", mean_gap: float | None = None,
+                    weights: dict[str, float] | None = None,
+                    max_down: int | None = None) -> list[Fault]:
+    """Draw a fault schedule for ``servers`` (ids, or n for "S1".."Sn") from ``seed``.
+
+    ``profile`` (a key of :data:`PROFILES`) sets which faults are drawn and how
+    often; ``weights`` and ``mean_gap`` override it. Faults arrive at
+    exponential gaps until ``duration``. At most ``max_down`` servers are down
+    at once (default: a minority, so a majority can make progress whenever the
+    network lets it).
+    """
+    ids = _server_ids(servers)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ConfigError(f"seed must be an int, got {seed!r}")
+    if profile not in PROFILES:
+        raise ConfigError(f"profile must be one of {list(PROFILES)}, got {profile!r}")
+    weights = PROFILES[profile][0] if weights is None else weights
+    mean_gap = PROFILES[profile][1] if mean_gap is None else mean_gap
+    _check_seconds("duration", duration, allow_zero=True)
+    _check_seconds("mean_gap", mean_gap, allow_zero=False)
+    if not isinstance(weights, dict) or any(
+            a not in ACTIONS or isinstance(w, bool) or not isinstance(w, (int, float)) or not w >= 0
+            for a, w in weights.items()):
+        raise ConfigError(f"weights must map actions from {list(ACTIONS)} to numbers >= 0, "
+                          f"got {weights!r}")
+    limit = (len(ids) - 1) // 2 if max_down is None else max_down
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= len(ids):
+        raise ConfigError(f"max_down must be an int from 0 to {len(ids)}, got {max_down!r}")
+
+    rng = random.Random(f"raftlib-faults:{seed}")
+    down = 0  # crashes minus restarts: never fewer than the servers really down
+    disconnected: list[str] = []
+    toggles = {"unreliable": False, "long_reordering": False}
+    schedule = []
+    t = rng.expovariate(1 / mean_gap)
+    while t < duration:
+        possible = {"crash": down < limit, "restart": down > 0,
+                    "disconnect": len(disconnected) < len(ids), "connect": bool(disconnected),
+                    "partition": len(ids) >= 2, "cut": len(ids) >= 2}
+        actions = [a for a in ACTIONS if weights.get(a, 0) > 0 and possible.get(a, True)]
+        if not actions:
+            break
+        action = rng.choices(actions, [weights[a] for a in actions])[0]
+        args: tuple[Any, ...] = ()
+        if action == "crash":
+            args = (LEADER if rng.random() < 0.5 else rng.choice(ids),)
+            down += 1
+        elif action == "restart":
+            down -= 1
+        elif action == "disconnect":
+            args = (rng.choice([s for s in ids if s not in disconnected]),)
+            disconnected.append(args[0])
+        elif action == "connect":
+            args = (disconnected.pop(rng.randrange(len(disconnected))),)
+        elif action == "partition":
+            args = _random_groups(rng, ids)
+        elif action == "cut":
+            args = tuple(rng.sample(ids, 2))
+        elif action == "heal":
+            disconnected.clear()
+        elif action in toggles:
+            toggles[action] = not toggles[action]
+            args = (toggles[action],)
+        elif action == "duplicate":
+            args = (rng.choice(_DUPLICATE_RATES),)
+        schedule.append(Fault(round(t, 6), action, args))
+        t += rng.expovariate(1 / mean_gap)
+    return schedule
+
+
+def _check_seconds(name: str, value: Any, *, allow_zero: bool) -> None:
+    ok = (not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+          and (value >= 0 if allow_zero else value > 0))
+    if not ok:
+        raise ConfigError(f"{name} must be a finite number of seconds "
+                          f"{'>= 0' if allow_zero else '> 0'}, got {value!r}")
+
+
+def _server_ids(servers: Sequence[str] | int) -> list[str]:
+    if isinstance(servers, int) and not isinstance(servers, bool):
+        if servers < 1:
+            raise ConfigError(f"servers must be >= 1, got {servers!r}")
+        return [f"S{i}" for i in range(1, servers + 1)]
+    if isinstance(servers, (str, bytes)) or not all(isinstance(s, str) for s in servers):
+        raise ConfigError(f"servers must be a list of server ids or an int, got {servers!r}")
+    return list(servers)
+
+
+def _random_groups(rng: random.Random, ids: list[str]) -> tuple[tuple[str, ...], ...]:
+    """Split ``ids`` into two groups (sometimes three, with five or more servers)."""
+    shuffled = rng.sample(ids, len(ids))
+    k = 3 if len(ids) >= 5 and rng.random() < 0.25 else 2
+    cuts = sorted(rng.sample(range(1, len(ids)), k - 1))
+    bounds = [0, *cuts, len(ids)]
+    return tuple(tuple(sorted(shuffled[a:b], key=ids.index)) for a, b in zip(bounds, bounds[1:]))
+
+
+def apply_fault(cluster: "Cluster", fault: Fault) -> None:
+    """Carry out one fault on ``cluster`` now."""
+    action, args = fault.action, fault.args
+    network = cluster.network
+    if action not in ACTIONS:
+        raise ConfigError(f"unknown fault action {action!r}; the actions are "
+                          f"{', '.join(ACTIONS)}")
+    if action == "crash" and args == (LEADER,):
+        leader = cluster.leader()
+        if leader is not None:
+            cluster.crash(leader)
+    elif action == "restart" and not args:
+        crashed = [s for s in cluster.nodes if not cluster.up[s]]
+        if crashed:
+            cluster.restart(cluster.rng("faults").choice(crashed))
+    elif action == "partition":
+        cluster.partition(*args)
+    elif action == "unreliable":
+        network.set_unreliable(bool(args[0]))
+    elif action == "long_reordering":
+        network.long_reordering = bool(args[0])
+    elif action == "duplicate":
+        network.duplicate = args[0]
+    else:
+        getattr(cluster, action)(*args)
+
+
+def install(cluster: "Cluster", schedule: Sequence[Fault]) -> None:
+    """Schedule every fault on ``cluster``, ``fault.time`` seconds from now.
+    Faults at the same time happen in list order."""
+    for fault in schedule:
+        if not isinstance(fault, Fault) or fault.action not in ACTIONS:
+            raise ConfigError(f"a schedule holds Fault records with an action from "
+                              f"{list(ACTIONS)}, got {fault!r}")
+        cluster.call_later(fault.time, lambda f=fault: apply_fault(cluster, f))
+
+
+def heal_all(cluster: "Cluster") -> None:
+    """End the chaos: heal every partition, cut and disconnection, make the
+    network reliable and restart every crashed server."""
+    cluster.heal()
+    network = cluster.network
+    network.set_unreliable(False)
+    network.long_reordering = False
+    network.duplicate = 0.0
+    for sid in cluster.nodes:
+        if not cluster.up[sid]:
+            cluster.restart(sid)
