@@ -81,6 +81,16 @@ def check_time(name: str, value: Any) -> float:
     return t
 
 
+def _event(entry: tuple, kind: str) -> Event:
+    """Describe a carried-out queue entry for :meth:`Simulation.step`."""
+    time, _, _, a, b, _ = entry
+    if kind in ("deliver", "drop"):
+        return Event(time, kind, a.dst, a.src, a)
+    if kind == "timer":
+        return Event(time, kind, a, None, b)
+    return Event(time, kind, None, None, a)
+
+
 class Stats:
     """Message counts and bytes, by message type and by server.
 
@@ -281,9 +291,10 @@ class Simulation:
         entry = self._find_in_flight(msg_id)
         self._cancelled.add(msg_id)
         self._seq += 1
-        event = self._dispatch((self.now, self._seq) + entry[2:])
+        entry = (self.now, self._seq) + entry[2:]
+        kind = self._dispatch(entry)
         self._after_event()
-        return event
+        return _event(entry, kind)
 
     def _drop(self, msg: Any, reason: str, sent_at: float) -> None:
         kind = type(msg).__name__
@@ -302,8 +313,9 @@ class Simulation:
             self._trace.append((self.now, event, server, peer, None, None, None, detail))
 
     # --------------------------------------------------------------- running
-    def _dispatch(self, entry: tuple) -> Event | None:
-        """Carry out one queue entry; ``None`` if it was stale (a cancelled timer)."""
+    def _dispatch(self, entry: tuple) -> str | None:
+        """Carry out one queue entry and return its kind; ``None`` if it was stale
+        (a superseded or cancelled timer, a message dropped by hand)."""
         time, seq, kind, a, b, c = entry
         if kind == DELIVER:
             if self._cancelled and seq in self._cancelled:
@@ -328,9 +340,9 @@ class Simulation:
                 self._trace.append((time, "deliver", dst, src, key[0], getattr(msg, "term", None),
                                     b, describe(msg) if describe else None))
                 self._handle_message(msg)
-                return Event(time, "deliver", dst, src, msg)
+                return "deliver"
             self._drop(msg, reason, b)
-            return Event(time, "drop", dst, src, msg)
+            return "drop"
         if kind == TIMER:
             key = (a, b)
             if self._timer_entry.get(key, (0, 0))[1] != seq:
@@ -346,13 +358,13 @@ class Simulation:
             del self.timers[key]
             self._trace.append((time, "timer", a, None, None, None, None, b))
             self._handle_timer(a, b)
-            return Event(time, "timer", a, None, b)
+            return "timer"
         self.now = time
         if kind == CALL:
             a()
         else:
             self._resume(a)
-        return Event(time, "call", None, None, a)
+        return "call"
 
     def _resume(self, process: Generator) -> None:
         try:
@@ -365,10 +377,11 @@ class Simulation:
         """Carry out exactly one event and return it (``None`` if nothing is queued)."""
         heap = self._heap
         while heap:
-            event = self._dispatch(heapq.heappop(heap))
-            if event is not None:
+            entry = heapq.heappop(heap)
+            kind = self._dispatch(entry)
+            if kind is not None:
                 self._after_event()
-                return event
+                return _event(entry, kind)
         return None
 
     def run(self, seconds: float) -> None:
