@@ -1,0 +1,39 @@
+"""nbgrader settings for the raft course (run nbgrader from the project root).
+
+solutions/<assignment>/ is the instructor's source (answers and hidden tests),
+exercises/<assignment>/ the generated student copy (committed), and grading
+state (gradebook, submitted, autograded, feedback) lives in .grading/ (ignored
+by git). ``python -m raftlib.grade`` loads this file too, so its local grades
+match the instructor's.
+"""
+
+import os
+
+from raftlib.checks.recheck import autograde_preprocessors
+
+c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
+
+c.CourseDirectory.course_id = "raft-course"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.submitted_directory = ".grading/submitted"
+c.CourseDirectory.autograded_directory = ".grading/autograded"
+c.CourseDirectory.feedback_directory = ".grading/feedback"
+c.CourseDirectory.solution_directory = ".grading/solution"
+c.CourseDirectory.db_url = "sqlite:///.grading/gradebook.db"
+os.makedirs(".grading", exist_ok=True)
+
+# Files a submission may not bring along: a raftlib.py (or raftlib/) next to the notebook
+# would shadow the real library in the grading kernel, a .pth or sitecustomize would run code.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            "*.py", "*.pth", "*.so", "raftlib", "sitecustomize*"]
+
+# Autograding: a cell that runs longer than this (an endless loop) is interrupted and fails.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+# The outputs are collected by then: stop each grading kernel at once (saves a second each).
+c.Execute.shutdown_kernel = "immediate"
+# Put back test cells a student deleted (they would otherwise simply score 0).
+c.OverwriteCells.add_missing_cells = True
+# Re-run every test cell outside the student's kernel (raftlib/checks/recheck.py).
+c.Autograde.autograde_preprocessors = autograde_preprocessors()

@@ -1,0 +1,193 @@
+"""What every exercise check shares: the failures it raises, a time limit on learner
+code, and ways to test one learner function with everything else the library's."""
+
+from __future__ import annotations
+
+import functools
+import signal
+import threading
+import types
+from typing import Any, Callable, Iterable
+
+from ..core import Entry, RaftNode
+from ..errors import ConfigError, RaftlibError
+
+#: Real seconds one call of a learner's handler may take (a handler takes microseconds).
+CALL_LIMIT = 2.0
+#: Real seconds for a learner's function that runs a whole simulation or draws a plot.
+RUN_LIMIT = 30.0
+
+
+class CheckFailed(RaftlibError, AssertionError):
+    """An exercise check failed: the message says which rule is broken and shows the evidence."""
+
+
+class NotDoneYet(CheckFailed):
+    """The learner's function still raises ``NotImplementedError``."""
+
+
+class LearnerError(CheckFailed):
+    """The learner's function raised an exception (chained as ``__cause__``)."""
+
+
+class LearnerTimeout(CheckFailed):
+    """The learner's function did not return within :data:`CALL_LIMIT` seconds."""
+
+
+class RefusedCode(CheckFailed):
+    """The learner's code does something graded code may not do (see :mod:`raftlib.checks.lint`)."""
+
+
+class _Alarm(BaseException):
+    """Raised by SIGALRM inside learner code; a BaseException, so that ``except Exception``
+    cannot swallow it."""
+
+
+_state = threading.local()
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _Alarm()
+
+
+def guard(fn: Callable, name: str, describe: Callable[..., str] | None = None,
+          limit: float | None = None) -> Callable:
+    """``fn`` with a time limit and friendly errors: ``NotImplementedError`` becomes
+    :class:`NotDoneYet`, any other exception :class:`LearnerError` (``describe(*args)``
+    says what the function was doing), a call running over ``limit`` seconds (default
+    :data:`CALL_LIMIT`) :class:`LearnerTimeout`. The limit uses SIGALRM, so it applies in
+    the main thread only."""
+
+    @functools.wraps(fn)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        outermost = not getattr(_state, "depth", 0)
+        timed = (outermost and hasattr(signal, "setitimer")
+                 and threading.current_thread() is threading.main_thread())
+        if timed:
+            previous = signal.signal(signal.SIGALRM, _on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, CALL_LIMIT if limit is None else limit)
+        _state.depth = getattr(_state, "depth", 0) + 1
+        try:
+            return fn(*args, **kwargs)
+        except _Alarm:
+            if not outermost:
+                raise
+            seconds = CALL_LIMIT if limit is None else limit
+            raise LearnerTimeout(f"`{name}` did not return within {seconds:g} s"
+                                 f"{_doing(describe, args)}: is there an endless loop?") from None
+        except CheckFailed:
+            raise
+        except NotImplementedError as e:
+            raise NotDoneYet(f"`{name}` is not written yet: replace `raise NotImplementedError()` "
+                             f"with your code.") from e
+        except Exception as e:
+            raise LearnerError(f"`{name}` raised {type(e).__name__}: {e}"
+                               f"{_doing(describe, args)}") from e
+        finally:
+            if timed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+            _state.depth -= 1
+
+    return guarded
+
+
+def _doing(describe: Callable[..., str] | None, args: tuple) -> str:
+    if describe is None:
+        return ""
+    try:
+        return " " + describe(*args)
+    except Exception:  # a description must never hide the learner's error
+        return ""
+
+
+def learner_function(fn: Any, name: str, skip: frozenset = frozenset()) -> types.FunctionType:
+    """Check that ``fn`` is the learner's ``def`` function called ``name`` and passes the
+    lint (not following the functions named in ``skip``, which the check replaces)."""
+    from .lint import check_function
+
+    if not isinstance(fn, types.FunctionType):
+        raise CheckFailed(f"expected the function `{name}` you wrote with `def {name}(...)`, "
+                          f"got {type(fn).__name__} {fn!r}")
+    check_function(fn, skip)
+    return fn
+
+
+def isolate(fn: types.FunctionType, **names: Any) -> types.FunctionType:
+    """A copy of ``fn`` that sees ``names`` (e.g. the reference versions of the learner's
+    other functions) instead of its own globals, so one question grades one function."""
+    env = dict(fn.__globals__)
+    env.update(names)
+    copy = types.FunctionType(fn.__code__, env, fn.__name__, fn.__defaults__, fn.__closure__)
+    copy.__kwdefaults__ = fn.__kwdefaults__
+    copy.__doc__ = fn.__doc__
+    return copy
+
+
+# ----------------------------------------------------------------- nodes
+def node_class(base: type = RaftNode, name: str = "LearnerNode", **methods: Callable) -> type:
+    """A subclass of ``base`` whose methods ``methods`` are the learner's functions
+    (guarded); every other method is the library's. Use it as ``Cluster(node_class=...)``."""
+    for method, fn in methods.items():
+        if not callable(getattr(RaftNode, method, None)) or method.startswith("_"):
+            raise ConfigError(f"{method!r} is not a method of RaftNode; the handlers are "
+                              f"{', '.join(HANDLERS)}")
+        if not callable(fn):
+            raise ConfigError(f"{method}= must be a function, got {fn!r}")
+    attrs = {method: guard(fn, method, _describe_call) for method, fn in methods.items()}
+    return type(name, (base,), attrs)
+
+
+#: The RaftNode methods an exercise may replace.
+HANDLERS = ("on_election_timeout", "start_election", "log_is_up_to_date", "handle_request_vote",
+            "handle_request_vote_reply", "become_leader", "step_down", "on_heartbeat_timeout",
+            "broadcast_append_entries", "send_append_entries", "handle_append_entries",
+            "merge_entries", "handle_append_entries_reply", "backup_index",
+            "advance_commit_index", "apply_committed")
+
+
+def _describe_call(node: Any, *args: Any) -> str:
+    what = f"while {node.id} ({state(node)})"
+    if args:
+        what += " was given " + ", ".join(repr(a) for a in args)
+    return what
+
+
+def state(node: RaftNode) -> str:
+    """A one-line summary of a node: role, term, vote, log terms, commit index."""
+    return (f"{node.role}, current_term={node.current_term}, voted_for={node.voted_for!r}, "
+            f"log terms={[e.term for e in node.log]}, commit_index={node.commit_index}")
+
+
+def fresh(cls: type, me: str = "S1", n: int = 5, *, log: Iterable[int] = (),
+          **attrs: Any) -> RaftNode:
+    """A node of class ``cls`` in an ``n``-server cluster with the given state and empty outputs.
+
+    ``log`` lists the terms of its entries (commands "c1", "c2", ...)."""
+    node = cls(me, [f"S{i}" for i in range(1, n + 1)])
+    node.log = [Entry(term, f"c{i}") for i, term in enumerate(log, start=1)]
+    for key, value in attrs.items():
+        setattr(node, key, value)
+    node.outbox.clear()
+    node.to_apply.clear()
+    node.election_timer_reset = False
+    node.heartbeat_timer_reset = False
+    return node
+
+
+def sent(node: RaftNode, kind: type) -> list:
+    """The messages of type ``kind`` the node sent (left in its outbox)."""
+    return [m for m in node.outbox if type(m) is kind]
+
+
+def exactly_bool(value: Any, what: str) -> bool:
+    """``value`` if it is True or False; otherwise a :class:`CheckFailed` naming ``what``."""
+    if value is not True and value is not False:
+        raise CheckFailed(f"{what} must be True or False, got {type(value).__name__} {value!r}")
+    return value
+
+
+def exactly_int(value: Any, what: str) -> int:
+    if type(value) is not int:
+        raise CheckFailed(f"{what} must be an int, got {type(value).__name__} {value!r}")
+    return value

@@ -1,0 +1,249 @@
+"""What graded learner code may do, checked on its syntax tree before it runs.
+
+The grader keeps only this from an answer cell (:func:`filter_answer_cell`):
+imports of :data:`ALLOWED_MODULES`, ``def`` functions without decorators, and
+constants written as literals (``answers = {"majority": "多数"}``). Inside a
+graded function (:func:`function_problems`) the code may not import, reach
+the interpreter (``eval``, ``getattr``, ``sys``, ``__class__`` ...), catch
+``BaseException`` (which would swallow the time limit), call the library's own
+version of a handler (``RaftNode.handle_request_vote``, ``super()``), or
+assign to anything but ``self``'s state and its own local variables, so it
+cannot patch ``raftlib`` or the checker. These rules are a tripwire for
+cheating, not a sandbox: graded code still runs with the grader's rights.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+import types
+from typing import Any
+
+from .common import HANDLERS, RefusedCode
+
+ALLOWED_MODULES = frozenset({
+    "__future__", "math", "itertools", "collections", "functools", "fractions", "statistics",
+    "operator", "bisect", "heapq", "random", "string", "numbers", "typing",
+    "matplotlib", "numpy", "pandas", "raftlib"})
+
+DENIED_NAMES = frozenset({
+    "__import__", "__builtins__", "__loader__", "__spec__", "eval", "exec", "compile", "globals",
+    "locals", "vars", "getattr", "setattr", "delattr", "open", "breakpoint", "input", "exit",
+    "quit", "help", "memoryview", "type", "object", "super", "classmethod", "staticmethod",
+    "property", "RaftNode", "get_ipython", "sys", "os", "builtins", "importlib", "subprocess",
+    "signal", "ctypes", "gc", "inspect", "threading", "multiprocessing", "socket", "shutil",
+    "pathlib", "io", "atexit", "linecache", "traceback"})
+
+#: The few underscore names that are ordinary Python (named tuples' methods).
+SAFE_PRIVATE = frozenset({"_replace", "_asdict", "_fields", "_make"})
+
+_HANDLERS = frozenset(HANDLERS)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+def function_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """Every rule the function ``func`` breaks, as readable sentences (empty: fine)."""
+    problems: list[str] = []
+    params = [a.arg for a in (*func.args.posonlyargs, *func.args.args)]
+    self_name = params[0] if params else None
+    local = _bound_names(func)
+
+    def say(node: ast.AST, text: str) -> None:
+        line = getattr(node, "lineno", func.lineno) - func.lineno + 1
+        problems.append(f"line {line} of `{func.name}`: {text}")
+
+    for node in ast.walk(func):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and \
+                node.decorator_list:
+            say(node, "decorators are not allowed in graded code")
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            say(node, "no imports inside graded functions; the setup cell imports what you need")
+        elif isinstance(node, ast.Global):
+            say(node, "`global` is not allowed: return values or change `self` instead")
+        elif isinstance(node, ast.Name) and node.id in DENIED_NAMES:
+            hint = (" (call the method you are writing on `self`, never the library's own)"
+                    if node.id in ("super", "RaftNode") else
+                    " (use isinstance(x, cls) to test a type)" if node.id == "type" else "")
+            say(node, f"`{node.id}` is not allowed in graded code{hint}")
+        elif isinstance(node, ast.Attribute):
+            if node.attr.startswith("_") and node.attr not in SAFE_PRIVATE:
+                say(node, f"`.{node.attr}`: names starting with `_` are private to the library "
+                          f"and Python; graded code may not touch them")
+            elif node.attr in _HANDLERS and _root(node.value) != self_name:
+                say(node, f"`.{node.attr}` of something other than `{self_name or 'self'}`: "
+                          f"write the rule yourself instead of calling the library's version")
+            elif node.attr == "RaftNode":
+                say(node, "`RaftNode` is not allowed in graded code")
+        elif isinstance(node, ast.ExceptHandler):
+            caught = node.type
+            names = ([caught] if caught is None or not isinstance(caught, ast.Tuple)
+                     else caught.elts)
+            if any(n is None or (isinstance(n, ast.Name) and n.id in
+                                 ("BaseException", "KeyboardInterrupt", "SystemExit"))
+                   for n in names):
+                say(node, "catch specific exceptions (e.g. `except IndexError:`), not everything")
+        for target in _store_targets(node):
+            root = _root(target)
+            if isinstance(target, ast.Attribute):
+                if root != self_name or self_name is None:
+                    say(target, f"assigning to `{ast.unparse(target)}`: graded code may change "
+                                f"only `self`'s attributes and its own local variables")
+            elif isinstance(target, ast.Subscript):
+                if root is None or (root != self_name and root not in local):
+                    say(target, f"assigning to `{ast.unparse(target)}`: graded code may change "
+                                f"only `self`'s attributes and its own local variables")
+    return problems
+
+
+def _root(node: ast.AST) -> str | None:
+    """The variable at the root of ``a.b[c].d`` (``a``), or None if it is not a name."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _store_targets(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, (ast.Attribute, ast.Subscript)) and \
+            isinstance(node.ctx, (ast.Store, ast.Del)):
+        return [node]
+    return []
+
+
+def _bound_names(func: ast.AST) -> set[str]:
+    """Parameters and names assigned anywhere inside ``func`` (its local variables)."""
+    names: set[str] = set()
+    for node in ast.walk(func):
+        if isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def _free_names(func: ast.AST) -> set[str]:
+    """Names ``func`` reads that it does not bind itself (its globals and builtins)."""
+    return {node.id for node in ast.walk(func)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)} - _bound_names(func)
+
+
+def _literal(value: Any, depth: int = 0) -> bool:
+    """Whether ``value`` could have been written as a Python literal."""
+    if value is None or type(value) in (bool, int, float, complex, str, bytes):
+        return True
+    if depth > 20:
+        return False
+    if type(value) in (tuple, list, set, frozenset):
+        return all(_literal(v, depth + 1) for v in value)
+    if type(value) is dict:
+        return all(_literal(k, depth + 1) and _literal(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _module_allowed(name: str) -> bool:
+    return name.split(".")[0] in ALLOWED_MODULES
+
+
+def check_function(fn: types.FunctionType, skip: frozenset = frozenset(),
+                   _seen: set | None = None) -> None:
+    """Raise :class:`RefusedCode` if ``fn`` (or a function of the learner's it calls,
+    except those named in ``skip``) breaks a rule, or relies on something the grader
+    would not keep from its cell."""
+    seen = set() if _seen is None else _seen
+    if fn.__code__ in seen:
+        return
+    seen.add(fn.__code__)
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        raise RefusedCode(f"cannot read the source of `{fn.__name__}`: define it with "
+                          f"`def {fn.__name__}(...):` in an answer cell") from None
+    func = next((n for n in ast.walk(tree)
+                 if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+    if func is None:
+        raise RefusedCode(f"`{fn.__name__}` must be written with `def`, not `lambda`")
+    problems = function_problems(func)
+    if problems:
+        raise RefusedCode("the grader refuses this code:\n  " + "\n  ".join(problems))
+    env = fn.__globals__
+    builtins = env.get("__builtins__")
+    builtins = builtins if isinstance(builtins, dict) else vars(builtins) if builtins else {}
+    for name in sorted(_free_names(func) - skip):
+        if name in env:
+            value = env[name]
+        elif name in builtins:
+            continue
+        else:
+            continue  # a NameError at run time says it better
+        if isinstance(value, types.FunctionType) and value.__module__ == fn.__module__:
+            check_function(value, skip, seen)
+        elif isinstance(value, types.ModuleType):
+            if not _module_allowed(value.__name__):
+                raise RefusedCode(f"`{fn.__name__}` uses the module `{name}` ({value.__name__}); "
+                                  f"graded code may use only {', '.join(sorted(ALLOWED_MODULES))}")
+        elif isinstance(value, type) or callable(value):
+            if getattr(value, "__module__", "") == fn.__module__ and isinstance(value, type):
+                raise RefusedCode(f"`{fn.__name__}` uses the class `{name}` defined in the "
+                                  f"notebook; the grader keeps only functions and constants "
+                                  f"from answer cells")
+        elif not _literal(value):
+            raise RefusedCode(f"`{fn.__name__}` uses `{name}`, which is computed by code at the "
+                              f"top of a cell; the grader keeps only imports, `def` functions "
+                              f"and literal constants from answer cells: compute it inside "
+                              f"the function")
+
+
+def filter_answer_cell(source: str) -> tuple[list[ast.stmt], list[str]]:
+    """What the grader keeps from an answer cell (statements) and what it leaves out
+    (one ``"line N: ..."`` note each)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as e:
+        return [], [f"the cell has a syntax error (line {e.lineno}): {e.msg}"]
+    kept: list[ast.stmt] = []
+    dropped: list[str] = []
+    for stmt in tree.body:
+        if _keep(stmt):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                _strip_annotations(stmt)
+            elif isinstance(stmt, ast.AnnAssign):  # the annotation would run: drop it
+                stmt = ast.copy_location(ast.Assign([stmt.target], stmt.value), stmt)
+            kept.append(stmt)
+        else:
+            first = ast.get_source_segment(source, stmt) or ""
+            dropped.append(f"line {stmt.lineno}: {first.splitlines()[0] if first else '...'}")
+    return kept, dropped
+
+
+def _keep(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Import):
+        return all(_module_allowed(alias.name) for alias in stmt.names)
+    if isinstance(stmt, ast.ImportFrom):
+        return stmt.level == 0 and stmt.module is not None and _module_allowed(stmt.module) \
+            and all(alias.name != "*" for alias in stmt.names)
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        defaults = [*stmt.args.defaults, *(d for d in stmt.args.kw_defaults if d is not None)]
+        return not stmt.decorator_list and all(_is_literal(d) for d in defaults)
+    if isinstance(stmt, ast.Assign):
+        return all(isinstance(t, ast.Name) for t in stmt.targets) and _is_literal(stmt.value)
+    if isinstance(stmt, ast.AnnAssign):
+        return isinstance(stmt.target, ast.Name) and stmt.value is not None and \
+            _is_literal(stmt.value)
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+
+
+def _is_literal(node: ast.AST) -> bool:
+    try:
+        ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def _strip_annotations(func: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    """Annotations run when a ``def`` runs: the grader drops them."""
+    func.returns = None
+    for arg in ast.walk(func.args):
+        if isinstance(arg, ast.arg):
+            arg.annotation = None

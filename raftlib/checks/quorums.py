@@ -1,0 +1,213 @@
+"""Exercise 01: majorities, failures tolerated, quorum intersection and availability.
+
+Each question grades one function with the reference versions of the
+learner's other functions (:func:`~raftlib.checks.common.isolate`), so a
+mistake in ``majority`` costs question 1 only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import warnings
+from typing import Any, Callable
+
+from .common import RUN_LIMIT, CheckFailed, exactly_bool, guard, isolate, learner_function
+
+
+def ref_majority(n: int) -> int:
+    return n // 2 + 1
+
+
+def ref_tolerated(n: int) -> int:
+    return (n - 1) // 2
+
+
+def ref_majorities(servers: list[str]) -> list[frozenset]:
+    need = ref_majority(len(servers))
+    return [frozenset(q) for k in range(need, len(servers) + 1)
+            for q in itertools.combinations(servers, k)]
+
+
+def ref_intersect(a: Any, b: Any) -> bool:
+    return bool(set(a) & set(b))
+
+
+def ref_always_intersect(quorums: list) -> bool:
+    return all(ref_intersect(a, b) for a, b in itertools.combinations(quorums, 2))
+
+
+def ref_availability(n: int, p: float) -> float:
+    """Probability that a majority of ``n`` servers is up, each down with probability ``p``."""
+    need = ref_majority(n)
+    return sum(math.comb(n, k) * (1 - p) ** k * p ** (n - k) for k in range(need, n + 1))
+
+
+REFERENCE = {"majority": ref_majority, "tolerated": ref_tolerated, "majorities": ref_majorities,
+             "intersect": ref_intersect, "always_intersect": ref_always_intersect,
+             "availability": ref_availability}
+
+
+def _prepare(fn: Callable, name: str) -> Callable:
+    others = {k: v for k, v in REFERENCE.items() if k != name}
+    learner_function(fn, name, frozenset(others))
+    return guard(isolate(fn, **others), name, lambda *args: f"for {args}", RUN_LIMIT)
+
+
+def _int_answer(fn: Callable, name: str, n: int, want: int, rule: str) -> None:
+    got = fn(n)
+    if type(got) is not int or got != want:
+        raise CheckFailed(f"{name}({n}) returned {got!r}; it must be the int {want}. {rule}")
+
+
+def sizes(majority: Callable, tolerated: Callable, full: bool = False) -> None:
+    """Question 1: ``majority(n)`` and ``tolerated(n)``."""
+    m = _prepare(majority, "majority")
+    t = _prepare(tolerated, "tolerated")
+    rule_m = ("A majority is more than half of the n servers, the candidate or leader itself "
+              "included: n // 2 + 1.")
+    rule_t = ("2f + 1 servers tolerate f failures: the others still form a majority. "
+              "That is n - majority(n) servers.")
+    ns = [3, 5] if not full else list(range(1, 100))
+    for n in ns:
+        _int_answer(m, "majority", n, ref_majority(n), rule_m)
+        _int_answer(t, "tolerated", n, ref_tolerated(n), rule_t)
+
+
+def _quorum_set(value: Any, what: str, servers: list[str]) -> set[frozenset]:
+    if type(value) not in (list, tuple, set):
+        raise CheckFailed(f"{what} must return a list of sets, got {type(value).__name__}")
+    found = set()
+    for q in value:
+        if type(q) not in (set, frozenset, list, tuple) or not set(q) <= set(servers) or \
+                len(set(q)) != len(q):
+            raise CheckFailed(f"{what} returned {q!r}: every quorum must be a set of distinct "
+                              f"servers from {servers}")
+        found.add(frozenset(q))
+    if len(found) != len(value):
+        raise CheckFailed(f"{what} returned the same quorum twice")
+    return found
+
+
+def intersection(majorities: Callable, intersect: Callable, always_intersect: Callable,
+                 full: bool = False) -> None:
+    """Question 2: every majority, whether two quorums meet, whether all pairs meet."""
+    mj = _prepare(majorities, "majorities")
+    it = _prepare(intersect, "intersect")
+    al = _prepare(always_intersect, "always_intersect")
+    cases = [(["S1", "S2", "S3"], {"S1", "S2"}, {"S2", "S3"}), (["S1", "S2", "S3"], {"S1"}, {"S3"})]
+    if full:
+        cases += [([f"S{i}" for i in range(1, n + 1)], {"S1", "S2"}, {"S3", "S4"})
+                  for n in range(1, 8)]
+        cases += [(["S1", "S2", "S3", "S4", "S5"], {"S1", "S2", "S3"}, {"S3", "S4", "S5"}),
+                  (["S1", "S2", "S3", "S4", "S5"], set(), {"S1"})]
+    for servers, a, b in cases:
+        got = _quorum_set(mj(list(servers)), f"majorities({servers})", servers)
+        want = set(ref_majorities(servers))
+        if got != want:
+            missing = sorted(map(sorted, want - got))[:3]
+            extra = sorted(map(sorted, got - want))[:3]
+            raise CheckFailed(f"majorities({servers}) is wrong: missing e.g. {missing}, not a "
+                              f"majority e.g. {extra}. Every subset with at least "
+                              f"{ref_majority(len(servers))} of the {len(servers)} servers is a "
+                              f"majority.")
+        for x, y in ((a, b), (b, a)):
+            r = exactly_bool(it(set(x), set(y)), f"intersect({sorted(x)}, {sorted(y)})")
+            if r != ref_intersect(x, y):
+                raise CheckFailed(f"intersect({sorted(x)}, {sorted(y)}) returned {r}: two quorums "
+                                  f"intersect when some server is in both.")
+        quorums = [set(q) for q in ref_majorities(servers)]
+        r = exactly_bool(al(quorums), f"always_intersect(majorities of {len(servers)})")
+        if r is not True:
+            raise CheckFailed(f"always_intersect(every majority of {servers}) returned {r}; any "
+                              f"two majorities share a server, so it must be True.")
+    if full:
+        for n in (2, 4, 6):
+            servers = [f"S{i}" for i in range(1, n + 1)]
+            halves = [set(q) for q in itertools.combinations(servers, n // 2)]
+            r = exactly_bool(al(halves), f"always_intersect(halves of {n})")
+            if r is not False:
+                raise CheckFailed(f"always_intersect(every set of {n // 2} of {n} servers) "
+                                  f"returned {r}; two disjoint halves do not intersect, so it "
+                                  f"must be False. (That is why a quorum must be a majority.)")
+        r = exactly_bool(al([{"S1"}]), "always_intersect([{'S1'}])")
+        if r is not True:
+            raise CheckFailed("always_intersect of a single quorum must be True (no pair fails)")
+
+
+def _close(got: Any, want: float, what: str) -> None:
+    if type(got) not in (float, int) or not math.isfinite(got) or abs(got - want) > 1e-9:
+        raise CheckFailed(f"{what} returned {got!r}; it must be the float {want:.12g}. A "
+                          f"majority of the n servers must be up; each server is down with "
+                          f"probability p, independently: sum over k >= majority of "
+                          f"C(n, k) (1-p)^k p^(n-k).")
+
+
+def availability(availability: Callable, full: bool = False) -> None:
+    """Question 3: the probability that a majority is up."""
+    av = _prepare(availability, "availability")
+    cases = [(3, 0.1), (5, 0.1)]
+    if full:
+        cases += [(n, p) for n in (1, 2, 3, 4, 5, 6, 7, 9) for p in (0.0, 0.01, 0.2, 0.5, 0.9, 1.0)]
+    for n, p in cases:
+        _close(av(n, p), ref_availability(n, p), f"availability({n}, {p})")
+    if full:
+        for p in (0.05, 0.1, 0.3):
+            three, four = av(3, p), av(4, p)
+            if not four < three:
+                raise CheckFailed(f"availability(4, {p}) = {four} should be below availability(3, "
+                                  f"{p}) = {three}: a fourth server adds a failure point but no "
+                                  f"failure tolerance.")
+
+
+def plot(availability_plot: Callable, full: bool = False) -> None:
+    """Question 4: the availability plot for n = 1, 3, 5, 7 (with the reference formula)."""
+    import matplotlib.figure
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fn = _prepare(availability_plot, "availability_plot")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fig = fn()
+    try:
+        if not isinstance(fig, matplotlib.figure.Figure):
+            raise CheckFailed(f"availability_plot() must return the matplotlib Figure, got "
+                              f"{type(fig).__name__}")
+        axes = fig.get_axes()
+        if len(axes) != 1:
+            raise CheckFailed(f"the figure must have one plot (Axes), it has {len(axes)}")
+        ax = axes[0]
+        if not ax.get_xlabel().strip() or not ax.get_ylabel().strip():
+            raise CheckFailed("label both axes (ax.set_xlabel, ax.set_ylabel)")
+        if ax.get_legend() is None:
+            raise CheckFailed("add a legend (ax.legend()) so the reader knows which line is "
+                              "which n")
+        lines = {}
+        for line in ax.get_lines():
+            numbers = [int(x) for x in re.findall(r"\d+", str(line.get_label()))]
+            for n in numbers:
+                lines.setdefault(n, line)
+        for n in (1, 3, 5, 7):
+            if n not in lines:
+                raise CheckFailed(f"no line labelled with n = {n} (labels: "
+                                  f"{[l.get_label() for l in ax.get_lines()]})")
+            x = np.asarray(lines[n].get_xdata(), dtype=float)
+            y = np.asarray(lines[n].get_ydata(), dtype=float)
+            if x.shape != y.shape or x.size < 10 or x.min() > 0.01 or x.max() < 0.49:
+                raise CheckFailed(f"the line for n = {n} must have at least 10 points with p "
+                                  f"from 0 to at least 0.5 on the x axis")
+            want = np.array([ref_availability(n, float(p)) for p in x])
+            if not np.allclose(y, want, atol=1e-6):
+                worst = int(np.argmax(np.abs(y - want)))
+                raise CheckFailed(f"the line for n = {n} at p = {x[worst]:.3g} shows "
+                                  f"{y[worst]:.6g}; availability there is {want[worst]:.6g}")
+        if full and ax.get_ylim()[1] < 0.99:
+            raise CheckFailed("the y axis must show availabilities up to 1")
+    finally:
+        if isinstance(fig, matplotlib.figure.Figure):
+            plt.close(fig)
+
+
+__all__ = ["availability", "intersection", "plot", "sizes"]

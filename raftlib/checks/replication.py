@@ -1,0 +1,350 @@
+"""Exercise 04 (MIT lab 2B): the follower's AppendEntries handler and log merge.
+
+Figure 2, AppendEntries RPC, receiver implementation: 1. reply false if term <
+currentTerm; 2. reply false if the log doesn't contain an entry at
+prevLogIndex whose term matches prevLogTerm; 3. if an existing entry conflicts
+with a new one (same index, different terms), delete it and all that follow;
+4. append any new entries not already in the log; 5. if leaderCommit >
+commitIndex, set commitIndex = min(leaderCommit, index of last new entry).
+Questions 1, 2 and 4 grade ``handle_append_entries``'s rules one at a
+time, question 3 ``merge_entries`` (rules 3-4), question 5 the handler in
+clusters (with the library's ``merge_entries``).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..core import (CANDIDATE, FOLLOWER, LEADER, AppendEntries, AppendEntriesReply, Entry,
+                    RaftNode)
+from .agreement import (HINTS, backup, basic_agree, follower_rejoins, stale_leader_rejoins,
+                        unreliable)
+from .common import CheckFailed, exactly_bool, fresh, learner_function, node_class, sent, state
+from .runs import rng, run_seeds
+
+RULE_1 = "Figure 2, AppendEntries receiver 1: reply false if term < currentTerm."
+RULE_2 = ("Figure 2, AppendEntries receiver 2: reply false if the log doesn't contain an entry "
+          "at prevLogIndex whose term matches prevLogTerm, and stop there: change nothing.")
+RULE_34 = ("Figure 2, AppendEntries receiver 3-4: if an existing entry conflicts with a new one "
+           "(same index, different terms), delete it and all that follow it; append any new "
+           "entries not already in the log. Without a conflict nothing is deleted: a delayed or "
+           "repeated AppendEntries must not take back entries the follower already has.")
+RULE_5 = ("Figure 2, AppendEntries receiver 5: if leaderCommit > commitIndex, set commitIndex = "
+          "min(leaderCommit, index of last new entry), then apply the newly committed entries "
+          "(self.apply_committed()). Entries after the last new one may be stale leftovers the "
+          "leader has not checked yet.")
+
+
+def _entries(*pairs: tuple[int, str]) -> tuple:
+    return tuple(Entry(term, command) for term, command in pairs)
+
+
+def _deliver(node: RaftNode, term: int, prev: int, prev_term: int, entries: tuple = (),
+             commit: int = 0, leader: str = "S2") -> tuple[AppendEntries, str]:
+    before = state(node)
+    m = AppendEntries(leader, node.id, term, leader, prev, prev_term, entries, commit)
+    node.receive(m)
+    return m, before
+
+
+def _reply(node: RaftNode, m: AppendEntries, before: str) -> AppendEntriesReply:
+    replies = sent(node, AppendEntriesReply)
+    others = [x for x in node.outbox if type(x) is not AppendEntriesReply]
+    if len(replies) != 1 or others:
+        raise CheckFailed(f"{node.id} ({before}) got {m} and sent {node.outbox}: it must send "
+                          f"exactly one AppendEntriesReply to {m.leader_id} (after a 'reply "
+                          f"false' step, return at once).")
+    reply = replies[0]
+    if reply.src != node.id or reply.dst != m.src:
+        raise CheckFailed(f"the reply {reply} must go from {node.id} to {m.src}")
+    if type(reply.term) is not int or reply.term != node.current_term:
+        raise CheckFailed(f"the reply {reply} must carry the follower's current_term "
+                          f"({node.current_term}), so that a stale leader learns it is behind.")
+    exactly_bool(reply.success, "success")
+    return reply
+
+
+def _unchanged(node: RaftNode, m: AppendEntries, before: str, log: list, commit: int,
+               rule: str) -> None:
+    if node.log != log or node.commit_index != commit:
+        raise CheckFailed(f"{node.id} ({before}) got {m}, replied false, and still changed its "
+                          f"state: now {state(node)}.\nRule: {rule}")
+
+
+def _success(node: RaftNode, m: AppendEntries, before: str, rule: str) -> AppendEntriesReply:
+    reply = _reply(node, m, before)
+    if reply.success is not True:
+        raise CheckFailed(f"{node.id} ({before}) got {m} and replied false; its log matches at "
+                          f"prev_log_index={m.prev_log_index}, so it must accept.\nRule: {rule}")
+    want = m.prev_log_index + len(m.entries)
+    if type(reply.match_index) is not int or reply.match_index != want:
+        raise CheckFailed(f"{node.id} ({before}) accepted {m} with match_index="
+                          f"{reply.match_index!r}; it must be prev_log_index + len(entries) = "
+                          f"{want}: only those entries are known to match the leader's. "
+                          f"len(self.log) may count stale entries after them, and the leader "
+                          f"would count them as replicated.")
+    return reply
+
+
+# ---------------------------------------------------------------- question 1
+def _term_cases(full: bool) -> list[Callable[[type], None]]:
+    def stale_leader(cls: type) -> None:
+        node = fresh(cls, log=[1, 5], current_term=5, leader_id="S3", commit_index=1)
+        log = list(node.log)
+        m, before = _deliver(node, 4, 2, 5, _entries((4, "x")), 2)
+        reply = _reply(node, m, before)
+        if reply.success is not False:
+            raise CheckFailed(f"{node.id} ({before}) accepted {m} from a stale leader.\n"
+                              f"Rule: {RULE_1}")
+        _unchanged(node, m, before, log, 1, RULE_1)
+        if node.election_timer_reset or node.leader_id != "S3":
+            raise CheckFailed(f"an AppendEntries from a stale leader (term 4 < 5) must not reset "
+                              f"the election timer or change leader_id: only the current "
+                              f"leader holds elections off.\nRule: {RULE_1}")
+
+    def candidate_yields(cls: type) -> None:
+        node = fresh(cls, log=[1], current_term=5, voted_for="S1", role=CANDIDATE,
+                     votes_received={"S1"})
+        m, before = _deliver(node, 5, 1, 1, (), 0)
+        _success(node, m, before, RULE_2)
+        if node.role != FOLLOWER or node.leader_id != "S2" or not node.election_timer_reset:
+            raise CheckFailed(f"a candidate ({before}) that hears from a leader of its own term "
+                              f"(§5.2) must become follower, set leader_id to the sender and "
+                              f"reset its election timer; now it is {state(node)}, leader_id="
+                              f"{node.leader_id!r}, timer reset: {node.election_timer_reset}.")
+
+    def follower_heartbeat(cls: type) -> None:
+        node = fresh(cls, log=[2, 2], current_term=2)
+        m, before = _deliver(node, 2, 2, 2, (), 0, leader="S4")
+        _success(node, m, before, RULE_2)
+        if node.leader_id != "S4" or not node.election_timer_reset:
+            raise CheckFailed(f"a heartbeat from the current leader S4 must reset the election "
+                              f"timer and set leader_id='S4' (Figure 2, Followers); got "
+                              f"leader_id={node.leader_id!r}, timer reset: "
+                              f"{node.election_timer_reset}.")
+
+    def deposed_leader(cls: type) -> None:
+        node = fresh(cls, log=[3], current_term=3, voted_for="S1", role=LEADER, leader_id="S1",
+                     next_index={f"S{i}": 2 for i in range(2, 6)},
+                     match_index={f"S{i}": 0 for i in range(2, 6)})
+        m, before = _deliver(node, 4, 0, 0, _entries((4, "n")), 0)
+        _success(node, m, before, RULE_34)
+        if node.role != FOLLOWER or node.leader_id != "S2":
+            raise CheckFailed(f"a deposed leader must follow the new leader S2; it is "
+                              f"{state(node)}, leader_id={node.leader_id!r}")
+
+    visible = [stale_leader, candidate_yields]
+    return visible + ([follower_heartbeat, deposed_leader] if full else [])
+
+
+def term_rule(handle_append_entries: Callable, full: bool = False) -> None:
+    """Question 1: rule 1 and recognising the current leader."""
+    fn = learner_function(handle_append_entries, "handle_append_entries")
+    cls = node_class(handle_append_entries=fn)
+    for case in _term_cases(full):
+        case(cls)
+
+
+# ---------------------------------------------------------------- question 2
+def _refused(node: RaftNode, m: AppendEntries, before: str, log: list, commit: int) -> None:
+    reply = _reply(node, m, before)
+    if reply.success is not False:
+        raise CheckFailed(f"{node.id} ({before}) got {m} and replied true, but its log has "
+                          f"{'no entry' if m.prev_log_index > len(log) else 'a different term'} "
+                          f"at prev_log_index={m.prev_log_index}.\nRule: {RULE_2}")
+    _unchanged(node, m, before, log, commit, RULE_2)
+    index, term = reply.conflict_index, reply.conflict_term
+    past_end = m.prev_log_index > len(log)
+    top = len(log) + 1 if past_end else m.prev_log_index
+    if type(index) is not int or not 1 <= index <= top:
+        raise CheckFailed(f"the refusal {reply} must set conflict_index to an int between 1 and "
+                          f"{top}: the index the leader should retry from "
+                          f"({'len(self.log) + 1' if past_end else 'at most prev_log_index'}). "
+                          f"conflict_index=None tells the leader the term was stale, so it would "
+                          f"never back up.")
+    allowed = (None,) if past_end else (None, log[m.prev_log_index - 1].term)
+    if term not in allowed or (term is not None and type(term) is not int):
+        raise CheckFailed(f"the refusal {reply} has conflict_term={term!r}; it must be None or "
+                          f"(on a term mismatch) the term of your entry at prev_log_index, "
+                          f"{allowed[-1]!r}.")
+
+
+def _consistency_cases(full: bool) -> list[Callable[[type], None]]:
+    def past_the_end(cls: type) -> None:
+        node = fresh(cls, log=[1, 1], current_term=2)
+        log = list(node.log)
+        m, before = _deliver(node, 2, 5, 2, _entries((2, "x")), 5)
+        _refused(node, m, before, log, 0)
+
+    def heartbeat_mismatch(cls: type) -> None:
+        node = fresh(cls, log=[1, 2], current_term=3)
+        log = list(node.log)
+        m, before = _deliver(node, 3, 2, 3, (), 2)
+        _refused(node, m, before, log, 0)
+
+    def term_mismatch(cls: type) -> None:
+        node = fresh(cls, log=[1, 1, 2], current_term=3)
+        log = list(node.log)
+        m, before = _deliver(node, 3, 3, 3, _entries((3, "x")), 3)
+        _refused(node, m, before, log, 0)
+
+    def heartbeat_past_end(cls: type) -> None:
+        node = fresh(cls, log=[], current_term=1)
+        m, before = _deliver(node, 1, 3, 1, (), 3)
+        _refused(node, m, before, [], 0)
+
+    def start_of_log(cls: type) -> None:
+        node = fresh(cls, log=[1, 1], current_term=2)
+        m, before = _deliver(node, 2, 0, 0, _entries((2, "a")), 0)
+        _success(node, m, before, RULE_2 + " Index 0 (before the log) always matches.")
+        if node.log != [Entry(2, "a")]:
+            raise CheckFailed(f"after {m} the log must be [Entry(2, 'a')], it is {node.log}.\n"
+                              f"Rule: {RULE_34}")
+
+    def match_of_request(cls: type) -> None:
+        node = fresh(cls, log=[1, 1, 1, 1], current_term=1)
+        m, before = _deliver(node, 1, 1, 1, _entries((1, "c2")), 0)
+        _success(node, m, before, RULE_2)
+
+    def heartbeat_match(cls: type) -> None:
+        node = fresh(cls, log=[1, 1], current_term=1)
+        m, before = _deliver(node, 1, 2, 1, (), 0)
+        _success(node, m, before, RULE_2)
+
+    visible = [past_the_end, heartbeat_mismatch]
+    hidden = [term_mismatch, heartbeat_past_end, start_of_log, match_of_request, heartbeat_match]
+    return visible + (hidden if full else [])
+
+
+def consistency_check(handle_append_entries: Callable, full: bool = False) -> None:
+    """Question 2: rule 2 (prev_log_index / prev_log_term) and the reply."""
+    fn = learner_function(handle_append_entries, "handle_append_entries")
+    cls = node_class(handle_append_entries=fn)
+    for case in _consistency_cases(full):
+        case(cls)
+
+
+# ---------------------------------------------------------------- question 3
+def _merge_case(cls: type, log: list[tuple[int, str]], prev: int, entries: tuple) -> None:
+    node = fresh(cls)
+    node.log = [Entry(t, c) for t, c in log]
+    want = fresh(RaftNode)
+    want.log = list(node.log)
+    RaftNode.merge_entries(want, prev, entries)
+    before = f"log {node.log}"
+    node.merge_entries(prev, entries)
+    if node.log != want.log:
+        raise CheckFailed(f"merge_entries({prev}, {entries}) on {before} left the log "
+                          f"{node.log}; it must be {want.log}.\nRule: {RULE_34}")
+
+
+def _merge_cases(full: bool) -> list[tuple[list[tuple[int, str]], int, tuple]]:
+    a, b, c, d = (1, "a"), (1, "b"), (1, "c"), (1, "d")
+    visible = [
+        ([a], 1, _entries(b, c)),                    # append at the end
+        ([a, b, c], 0, _entries(a)),                 # a delayed request: nothing to delete
+        ([a, b, c], 1, _entries((2, "x"))),          # a real conflict at index 2
+    ]
+    hidden = [
+        ([a, b], 1, _entries(b, c)),                 # overlap, then new
+        ([a, b, c, d], 0, _entries(a, (2, "y"))),    # conflict after a match
+        ([a, b, c], 3, ()),                          # heartbeat
+        ([a, b, c], 1, ()),                          # heartbeat in the middle
+        ([], 0, _entries(a, b)),                     # empty log
+        ([a, b, c, d], 2, _entries(c)),              # delayed, shorter than the log
+        ([a, (2, "p"), (2, "q")], 1, _entries((3, "r"), (3, "s"), (3, "t"))),
+    ]
+    if not full:
+        return visible
+    pick = rng("merge", 0)
+    for _ in range(200):  # the leader's log, and a follower that matches up to prev
+        leader = [(t, f"L{i}") for i, t in enumerate(sorted(pick.choices(range(1, 4), k=8)))]
+        prev = pick.randint(0, 7)
+        follower = leader[:prev] + [(t + 3, f"F{i}") for i, t in
+                                    enumerate(sorted(pick.choices(range(0, 2),
+                                                                  k=pick.randint(0, 4))))]
+        if pick.random() < 0.5:
+            follower = leader[:pick.randint(prev, 8)]
+        size = pick.randint(0, 8 - prev)
+        hidden.append((follower, prev, _entries(*leader[prev:prev + size])))
+    return visible + hidden
+
+
+def merge(merge_entries: Callable, full: bool = False) -> None:
+    """Question 3: ``merge_entries(self, prev_log_index, entries)``; with ``full``, also
+    in clusters with duplicated and reordered messages (the library's handler)."""
+    fn = learner_function(merge_entries, "merge_entries")
+    cls = node_class(merge_entries=fn)
+    for log, prev, entries in _merge_cases(full):
+        _merge_case(cls, log, prev, entries)
+    if full:
+        run_seeds(basic_agree, cls, range(1, 4), HINTS)
+        run_seeds(unreliable, cls, range(1, 11), HINTS)
+
+
+# ---------------------------------------------------------------- question 4
+def _commit_cases(full: bool) -> list[Callable[[type], None]]:
+    def heartbeat_with_stale_tail(cls: type) -> None:
+        node = fresh(cls, log=[1, 1, 1], current_term=1)
+        m, before = _deliver(node, 1, 1, 1, (), 3)
+        _commit(node, m, before, 1)
+
+    def applies(cls: type) -> None:
+        node = fresh(cls, log=[1, 1], current_term=1)
+        m, before = _deliver(node, 1, 2, 1, _entries((1, "c3")), 3)
+        _commit(node, m, before, 3)
+        if node.to_apply != [(i, node.log[i - 1]) for i in (1, 2, 3)] or node.last_applied != 3:
+            raise CheckFailed(f"after commit_index rose to 3 the entries 1-3 must be applied "
+                              f"(call self.apply_committed()); to_apply is {node.to_apply}, "
+                              f"last_applied {node.last_applied}.\nRule: {RULE_5}")
+
+    def leader_commit_below_last_new(cls: type) -> None:
+        node = fresh(cls, log=[1, 1, 1], current_term=1)
+        m, before = _deliver(node, 1, 3, 1, _entries((1, "c4")), 2)
+        _commit(node, m, before, 2)
+
+    def never_backwards(cls: type) -> None:
+        node = fresh(cls, log=[1, 1, 1], current_term=1, commit_index=3, last_applied=3)
+        m, before = _deliver(node, 1, 1, 1, (), 2)
+        _commit(node, m, before, 3)
+
+    def after_new_entries(cls: type) -> None:
+        node = fresh(cls, log=[1], current_term=2)
+        m, before = _deliver(node, 2, 1, 1, _entries((2, "x"), (2, "y")), 9)
+        _commit(node, m, before, 3)
+
+    visible = [heartbeat_with_stale_tail, applies]
+    hidden = [leader_commit_below_last_new, never_backwards, after_new_entries]
+    return visible + (hidden if full else [])
+
+
+def _commit(node: RaftNode, m: AppendEntries, before: str, want: int) -> None:
+    if node.commit_index != want:
+        raise CheckFailed(f"{node.id} ({before}) got {m}; commit_index must become {want}, it "
+                          f"is {node.commit_index!r}.\nRule: {RULE_5}")
+
+
+def commit_rule(handle_append_entries: Callable, full: bool = False) -> None:
+    """Question 4: rule 5, the follower's commit index (the library's merge_entries)."""
+    fn = learner_function(handle_append_entries, "handle_append_entries")
+    cls = node_class(handle_append_entries=fn)
+    for case in _commit_cases(full):
+        case(cls)
+
+
+# ---------------------------------------------------------------- question 5
+def replication(handle_append_entries: Callable, full: bool = False) -> None:
+    """Question 5: the handler in real clusters, many seeds, safety checked after every event."""
+    fn = learner_function(handle_append_entries, "handle_append_entries")
+    cls = node_class(handle_append_entries=fn)
+    if not full:
+        run_seeds(basic_agree, cls, range(1, 4), HINTS)
+        return
+    run_seeds(basic_agree, cls, range(1, 11), HINTS)
+    run_seeds(follower_rejoins, cls, range(1, 6), HINTS)
+    run_seeds(stale_leader_rejoins, cls, range(1, 6), HINTS)
+    run_seeds(backup, cls, range(1, 6), HINTS)
+    run_seeds(unreliable, cls, range(1, 11), HINTS)
+
+
+__all__ = ["commit_rule", "consistency_check", "merge", "replication", "term_rule"]

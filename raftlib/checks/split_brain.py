@@ -1,0 +1,131 @@
+"""Exercise 02: predict what the naive primary/backup does, show its split brain,
+then state the majority rule and watch Raft's simulator agree with it."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Callable
+
+from ..cluster import Cluster
+from ..primary_backup import PrimaryBackup
+from .common import RUN_LIMIT, CheckFailed, exactly_bool, guard, learner_function
+
+#: The predictions asked for: name -> (what happens, explanation when the prediction is wrong).
+SITUATIONS = {
+    "p1_cut_off": ("the network splits into [P1] and [P2, TS]",
+                   "P2 stops hearing P1 and asks TS, which stopped hearing P1 too and hands it "
+                   "the flag; nobody tells P1, which still believes it is primary."),
+    "p2_cut_off": ("the network splits into [P1, TS] and [P2]",
+                   "P2 asks TS for the flag, but TS is out of its reach; P1 keeps TS's flag."),
+    "ts_and_p1_crash": ("TS crashes, then P1 crashes",
+                        "P2 needs TS's flag to take over, and TS is down: a single point of "
+                        "failure."),
+}
+
+
+def situation(name: str, seed: int) -> PrimaryBackup:
+    """Run one situation of :data:`SITUATIONS` on a fresh system and return it."""
+    pb = PrimaryBackup(seed=seed)
+    pb.run(0.3)
+    if name == "p1_cut_off":
+        pb.partition(["P1"], ["P2", "TS"])
+    elif name == "p2_cut_off":
+        pb.partition(["P1", "TS"], ["P2"])
+    else:
+        pb.crash("TS")
+        pb.run(0.1)
+        pb.crash("P1")
+    pb.run(1.0)
+    return pb
+
+
+def _replicas(value: Any, what: str) -> set[str]:
+    if type(value) not in (list, tuple, set) or any(type(v) is not str for v in value):
+        raise CheckFailed(f"{what} must be a list of replica names like ['P1'], got {value!r}")
+    return set(value)
+
+
+def predictions(predicted: Any, full: bool = False) -> None:
+    """Question 1: ``predicted`` maps each situation to the replicas that act as primary."""
+    if type(predicted) is not dict:
+        raise CheckFailed(f"predicted must be a dict {{situation: [replicas]}}, got "
+                          f"{type(predicted).__name__}")
+    names = list(SITUATIONS) if full else ["p1_cut_off"]
+    for name in names:
+        if name not in predicted:
+            raise CheckFailed(f"predicted has no entry for {name!r}")
+        guess = _replicas(predicted[name], f"predicted[{name!r}]")
+        for seed in (range(1, 6) if full else [1]):
+            actual = set(situation(name, seed).primaries())
+            if guess != actual:
+                what, why = SITUATIONS[name]
+                raise CheckFailed(f"when {what}, you predicted primaries {sorted(guess)}; the "
+                                  f"simulator (seed {seed}) shows {sorted(actual)}. {why}")
+
+
+def split_brain(split_brain_run: Callable, full: bool = False) -> None:
+    """Question 2: the learner's run shows two primaries accepting conflicting writes."""
+    learner_function(split_brain_run, "split_brain_run")
+    pb = guard(split_brain_run, "split_brain_run", limit=RUN_LIMIT)()
+    if type(pb) is not PrimaryBackup:
+        raise CheckFailed(f"split_brain_run() must return the rl.PrimaryBackup it ran, got "
+                          f"{type(pb).__name__}")
+    if not any(r[1] == "partition" for r in pb.trace_rows()):
+        raise CheckFailed("partition the network in your run (pb.partition(...))")
+    writes = pb.writes()
+    accepted = writes[writes["as"] == "primary"]
+    by_key = {}
+    for row in accepted.itertuples(index=False):
+        by_key.setdefault(row.key, {}).setdefault(row.replica, set()).add(repr(row.value))
+    conflicts = [key for key, replicas in by_key.items()
+                 if len(replicas) >= 2 and len(set().union(*replicas.values())) >= 2]
+    if not conflicts:
+        raise CheckFailed("in your run no key was written by two different primaries with "
+                          "different values: partition P1 from P2 and TS, wait for P2 to take "
+                          "over, then have a client on each side write the same key")
+    key = conflicts[0]
+    final = {r: pb.data(r).get(key) for r in pb.replica_ids}
+    if len({repr(v) for v in final.values()}) < 2:
+        raise CheckFailed(f"at the end of your run the replicas agree on {key!r} ({final}); "
+                          f"show them disagreeing (stop before anything overwrites it)")
+
+
+def majority_rule(can_commit: Callable, full: bool = False) -> None:
+    """Question 3: ``can_commit(side, n)`` against Raft runs on every partition side."""
+    learner_function(can_commit, "can_commit")
+    fn = guard(can_commit, "can_commit", lambda *a: f"for {a}")
+    sizes = (3, 5) if full else (5,)
+    for n in sizes:
+        nodes = [f"S{i}" for i in range(1, n + 1)]
+        sides = [list(s) for k in range(1, n + 1) for s in itertools.combinations(nodes, k)]
+        if not full:
+            sides = [nodes[:2], nodes[:3]]
+        for side in sides:
+            said = exactly_bool(fn(list(side), n), f"can_commit({side}, {n})")
+            if said != _raft_commits(side, n, seed=len(side)):
+                raise CheckFailed(f"can_commit({side}, {n}) returned {said}; in the simulator "
+                                  f"a Raft leader on that side {'did' if not said else 'did not'} "
+                                  f"commit. A side commits when it holds a majority of all "
+                                  f"{n} servers (n // 2 + 1), however the rest are split.")
+
+
+def _raft_commits(side: list[str], n: int, seed: int) -> bool:
+    """Whether Raft servers ``side``, cut off from the rest, commit a new command."""
+    c = Cluster(n, seed=seed)
+    rest = [s for s in c.nodes if s not in side]
+    if rest:
+        c.partition(side, rest)
+    c.run(1.0)
+    leader = next((s for s in side if c[s].role == "leader"), None)
+    if leader is None:
+        c.timeout(side[0])
+        c.run(0.5)
+        leader = next((s for s in side if c[s].role == "leader"), None)
+    if leader is None:
+        return False
+    index, _, _ = c.submit("w", to=leader)
+    c.run(1.0)
+    return c[leader].commit_index >= index
+
+
+__all__ = ["SITUATIONS", "majority_rule", "predictions", "situation", "split_brain"]

@@ -1,0 +1,430 @@
+"""Exercise 03 (MIT lab 2A): the election restriction, the RequestVote handler and
+the election timeout, graded one function at a time and then together in clusters.
+
+Figure 2 rules checked: RequestVote receiver 1 (reply false if term <
+currentTerm) and 2 (grant if votedFor is null or the candidate and the
+candidate's log is at least as up-to-date); §5.4.1's up-to-date comparison;
+Rules for Servers, Candidates (on conversion: increment currentTerm, vote for
+self, reset the election timer, send RequestVote to all other servers; if the
+election timeout elapses, start a new election); the election timer is reset
+only when granting a vote (Students' Guide).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..core import CANDIDATE, LEADER, RaftNode, RequestVote, RequestVoteReply
+from .common import (CheckFailed, exactly_bool, fresh, learner_function, node_class, sent,
+                     state)
+from .runs import cluster, connected_leader, leaders, rng, run_seeds
+
+
+class NoLibraryElection(RaftNode):
+    """A node whose library ``start_election`` is off: the learner's
+    ``on_election_timeout`` must do the candidate's steps itself."""
+
+    def start_election(self) -> None:
+        raise CheckFailed("on_election_timeout called the library's start_election(); "
+                          "write the candidate's steps yourself in on_election_timeout")
+
+
+# ------------------------------------------------------------ log_is_up_to_date
+def _grid(full: bool) -> list[tuple[list[int], int, int]]:
+    """(my log terms, candidate's last_log_term, candidate's last_log_index) cases."""
+    visible = [([1, 1, 2], 3, 1), ([1, 1, 2], 2, 3), ([1, 1, 2], 2, 2), ([1, 1, 2], 1, 5)]
+    if not full:
+        return visible
+    logs = [[], [1], [1, 1], [1, 2], [2, 2, 2], [1, 1, 3], [1, 3, 3, 3]]
+    cases = [(log, 0, 0) for log in logs]
+    cases += [(log, term, index) for log in logs for term in range(1, 5) for index in range(1, 6)]
+    return visible + cases
+
+
+def up_to_date(log_is_up_to_date: Callable, full: bool = False) -> None:
+    """Question 1: ``log_is_up_to_date(self, last_log_term, last_log_index)`` (§5.4.1)."""
+    fn = learner_function(log_is_up_to_date, "log_is_up_to_date")
+    cls = node_class(log_is_up_to_date=fn)
+    for log, term, index in _grid(full):
+        node = fresh(cls, log=log)
+        mine = (node.last_log_term, node.last_log_index)
+        got = exactly_bool(node.log_is_up_to_date(term, index),
+                           f"log_is_up_to_date({term}, {index})")
+        want = RaftNode.log_is_up_to_date(node, term, index)
+        if got == want:
+            continue
+        case = (f"Your log's last entry has term {mine[0]} at index {mine[1]}; the candidate's "
+                f"has term {term} at index {index}. You returned {got}, the rule says {want}.")
+        if term != mine[0]:
+            rule = ("§5.4.1: if the last entries have different terms, the log whose last term "
+                    "is later is more up-to-date, however long or short the logs are.")
+        else:
+            rule = ("§5.4.1: if the last entries have the same term, the longer log is more "
+                    "up-to-date; a log of the same length is up-to-date too (>=).")
+        raise CheckFailed(f"{case}\nRule: {rule}")
+
+
+# ---------------------------------------------------------- handle_request_vote
+def _vote(node: RaftNode, term: int, candidate: str, last_index: int | None = None,
+          last_term: int | None = None) -> RequestVote:
+    m = RequestVote(candidate, node.id, term, candidate,
+                    node.last_log_index if last_index is None else last_index,
+                    node.last_log_term if last_term is None else last_term)
+    node.receive(m)
+    return m
+
+
+def _reply(node: RaftNode, m: RequestVote, before: str) -> RequestVoteReply:
+    replies = sent(node, RequestVoteReply)
+    others = [x for x in node.outbox if type(x) is not RequestVoteReply]
+    if len(replies) != 1 or others:
+        raise CheckFailed(f"{node.id} ({before}) got {m} and sent {node.outbox}; it must send "
+                          f"exactly one RequestVoteReply back to {m.candidate_id} and nothing "
+                          f"else.")
+    reply = replies[0]
+    if reply.src != node.id or reply.dst != m.candidate_id:
+        raise CheckFailed(f"the reply {reply} must go from {node.id} to the candidate "
+                          f"{m.candidate_id}: RequestVoteReply({node.id!r}, "
+                          f"{m.candidate_id!r}, ...)")
+    if type(reply.term) is not int or reply.term != node.current_term:
+        raise CheckFailed(f"the reply {reply} must carry the voter's current_term "
+                          f"({node.current_term}) so that a stale candidate learns it is behind "
+                          f"(Figure 2, RequestVote results: term).")
+    exactly_bool(reply.vote_granted, "vote_granted")
+    return reply
+
+
+def _expect(node: RaftNode, m: RequestVote, before: str, granted: bool, rule: str) -> None:
+    reply = _reply(node, m, before)
+    what = f"{node.id} ({before}) received {m}"
+    if reply.vote_granted is not granted:
+        verdict = "granted" if reply.vote_granted else "refused"
+        raise CheckFailed(f"{what} and {verdict} the vote; it must "
+                          f"{'grant' if granted else 'refuse'} it.\nRule: {rule}")
+    if granted and node.voted_for != m.candidate_id:
+        raise CheckFailed(f"{what} and granted the vote but voted_for is {node.voted_for!r}: "
+                          f"record the vote (voted_for = candidate_id) so that it is not given "
+                          f"twice in the term (Figure 2, persistent state: votedFor).")
+    if granted and not node.election_timer_reset:
+        raise CheckFailed(f"{what} and granted the vote without resetting the election timer: "
+                          f"granting a vote resets it (Figure 2, Rules for Servers, Followers), "
+                          f"so the voter waits for the new leader instead of competing with it.")
+    if not granted and node.election_timer_reset:
+        raise CheckFailed(f"{what}, refused the vote, and reset its election timer. Reset it "
+                          f"only when you grant a vote (or hear from the current leader): a "
+                          f"server with a stale log that keeps asking would otherwise stop "
+                          f"everyone else from timing out (Students' Guide to Raft).")
+
+
+RULE_STALE = "Figure 2, RequestVote receiver 1: reply false if term < currentTerm."
+RULE_ONE_VOTE = ("Figure 2, RequestVote receiver 2: grant only if votedFor is null or "
+                 "candidateId: one vote per term (§5.2).")
+RULE_RESTRICTION = ("Figure 2, RequestVote receiver 2 and §5.4.1 (election restriction): grant "
+                    "only if the candidate's log is at least as up-to-date as the voter's.")
+
+
+def _vote_cases(full: bool) -> list[Callable[[type], None]]:
+    def stale_term(cls: type) -> None:
+        node = fresh(cls, log=[1, 2], current_term=5)
+        before = state(node)
+        m = _vote(node, 4, "S2", 5, 4)
+        _expect(node, m, before, False, RULE_STALE)
+        if node.voted_for is not None or node.current_term != 5:
+            raise CheckFailed(f"after refusing a stale candidate the voter must keep "
+                              f"current_term=5 and voted_for=None; it has {state(node)}")
+
+    def first_vote(cls: type) -> None:
+        node = fresh(cls, log=[1, 2], current_term=5)
+        before = state(node)
+        _expect(node, _vote(node, 5, "S2"), before, True, RULE_ONE_VOTE + " " + RULE_RESTRICTION)
+
+    def second_candidate(cls: type) -> None:
+        node = fresh(cls, log=[1, 2], current_term=5, voted_for="S2")
+        before = state(node)
+        _expect(node, _vote(node, 5, "S3"), before, False, RULE_ONE_VOTE)
+        if node.voted_for != "S2":
+            raise CheckFailed(f"voted_for changed from 'S2' to {node.voted_for!r} in the same "
+                              f"term: a server votes once per term (§5.2).")
+
+    def same_candidate_again(cls: type) -> None:
+        node = fresh(cls, log=[1, 2], current_term=5, voted_for="S2")
+        before = state(node)
+        _expect(node, _vote(node, 5, "S2"), before, True,
+                RULE_ONE_VOTE + " A retransmitted request from the candidate you voted for "
+                "gets the vote again.")
+
+    def newer_term(cls: type) -> None:
+        node = fresh(cls, log=[1, 2], current_term=5, voted_for="S3")
+        before = state(node)
+        _expect(node, _vote(node, 6, "S2"), before, True,
+                "Figure 2, Rules for All Servers: a higher term makes the server adopt it and "
+                "forget its vote (receive() did that before calling your handler), so in "
+                "term 6 it has not voted yet.")
+
+    def shorter_log_same_term(cls: type) -> None:
+        node = fresh(cls, log=[1, 1, 2], current_term=5)
+        before = state(node)
+        _expect(node, _vote(node, 5, "S2", 2, 2), before, False, RULE_RESTRICTION)
+
+    def older_last_term(cls: type) -> None:
+        node = fresh(cls, log=[1, 1, 3], current_term=5)
+        before = state(node)
+        _expect(node, _vote(node, 5, "S2", 6, 2), before, False, RULE_RESTRICTION)
+        if node.voted_for is not None:
+            raise CheckFailed(f"voted_for became {node.voted_for!r} although the vote was "
+                              f"refused; record a vote only when you grant it.")
+
+    def newer_last_term(cls: type) -> None:
+        node = fresh(cls, log=[1, 1, 1, 1], current_term=5)
+        before = state(node)
+        _expect(node, _vote(node, 5, "S2", 2, 3), before, True, RULE_RESTRICTION)
+
+    def candidate_itself(cls: type) -> None:
+        node = fresh(cls, log=[1], current_term=5, voted_for="S1", role=CANDIDATE,
+                     votes_received={"S1"})
+        before = state(node)
+        _expect(node, _vote(node, 5, "S2"), before, False,
+                RULE_ONE_VOTE + " A candidate has voted for itself in its term.")
+
+    def leader_itself(cls: type) -> None:
+        node = fresh(cls, log=[1], current_term=5, voted_for="S1", role=LEADER, leader_id="S1",
+                     next_index={f"S{i}": 2 for i in range(2, 6)},
+                     match_index={f"S{i}": 0 for i in range(2, 6)})
+        before = state(node)
+        _expect(node, _vote(node, 5, "S2"), before, False, RULE_ONE_VOTE)
+        if node.role != LEADER:
+            raise CheckFailed(f"a leader that refuses a same-term vote stays leader; it became "
+                              f"{node.role}")
+
+    def empty_logs(cls: type) -> None:
+        node = fresh(cls, current_term=1)
+        before = state(node)
+        _expect(node, _vote(node, 1, "S4", 0, 0), before, True, RULE_RESTRICTION +
+                " Two empty logs are equally up-to-date.")
+
+    visible = [stale_term, first_vote, second_candidate]
+    hidden = [same_candidate_again, newer_term, shorter_log_same_term, older_last_term,
+              newer_last_term, candidate_itself, leader_itself, empty_logs]
+    return visible + (hidden if full else [])
+
+
+def vote_rules(handle_request_vote: Callable, full: bool = False) -> None:
+    """Question 2: ``handle_request_vote(self, m)`` (the library's log_is_up_to_date)."""
+    fn = learner_function(handle_request_vote, "handle_request_vote")
+    cls = node_class(handle_request_vote=fn)
+    for case in _vote_cases(full):
+        case(cls)
+
+
+# ---------------------------------------------------------- on_election_timeout
+def _timeout_cases(full: bool) -> list[Callable[[type], None]]:
+    def follower_starts(cls: type) -> None:
+        node = fresh(cls, log=[1, 3], current_term=3, voted_for="S4", leader_id="S4")
+        before = state(node)
+        node.on_election_timeout()
+        _check_candidate(node, before, 4, [1, 3])
+
+    def candidate_restarts(cls: type) -> None:
+        node = fresh(cls, log=[1], current_term=4, voted_for="S1", role=CANDIDATE,
+                     votes_received={"S1", "S2"})
+        before = state(node)
+        node.on_election_timeout()
+        if node.current_term != 5 or node.role != CANDIDATE:
+            raise CheckFailed(f"a candidate ({before}) whose election timer fires must start a "
+                              f"new election in term 5 (Figure 2, Candidates: if election "
+                              f"timeout elapses, start new election); now it is {state(node)}. "
+                              f"Otherwise lost votes stall the cluster forever.")
+        _check_candidate(node, before, 5, [1])
+
+    def leader_stays(cls: type) -> None:
+        node = fresh(cls, log=[2], current_term=2, voted_for="S1", role=LEADER, leader_id="S1",
+                     next_index={f"S{i}": 2 for i in range(2, 6)},
+                     match_index={f"S{i}": 1 for i in range(2, 6)})
+        before = state(node)
+        node.on_election_timeout()
+        if node.role != LEADER or node.current_term != 2 or sent(node, RequestVote):
+            raise CheckFailed(f"a leader ({before}) whose election timer fires must stay leader "
+                              f"in its term and send no RequestVote: only followers and "
+                              f"candidates start elections (Figure 2, Rules for Servers). Now "
+                              f"it is {state(node)} and sent {node.outbox}.")
+        if not node.election_timer_reset:
+            raise CheckFailed("a leader whose election timer fires must restart it "
+                              "(self.reset_election_timer()), so that it has a running timer "
+                              "when it steps down to follower later.")
+
+    def alone(cls: type) -> None:
+        node = fresh(cls, n=1)
+        node.on_election_timeout()
+        if node.role != LEADER:
+            raise CheckFailed(f"in a one-server cluster the candidate's own vote is a majority: "
+                              f"after voting for itself it must become leader "
+                              f"(self.become_leader()); it is {state(node)}.")
+
+    visible = [follower_starts, candidate_restarts]
+    return visible + ([leader_stays, alone] if full else [])
+
+
+def _check_candidate(node: RaftNode, before: str, term: int, log: list[int]) -> None:
+    rule = ("Figure 2, Rules for Servers, Candidates, on conversion to candidate: increment "
+            "currentTerm, vote for self, reset the election timer, send RequestVote RPCs to all "
+            "other servers.")
+    problems = []
+    if node.role != CANDIDATE:
+        problems.append(f"role is {node.role!r}, not 'candidate'")
+    if node.current_term != term:
+        problems.append(f"current_term is {node.current_term}, not {term}")
+    if node.voted_for != node.id:
+        problems.append(f"voted_for is {node.voted_for!r}, not {node.id!r} (itself)")
+    if set(node.votes_received) != {node.id}:
+        problems.append(f"votes_received is {node.votes_received!r}: a new election starts "
+                        f"with only its own vote, {{{node.id!r}}}")
+    if not node.election_timer_reset:
+        problems.append("the election timer was not reset (self.reset_election_timer())")
+    votes = sent(node, RequestVote)
+    by_peer = {m.dst: m for m in votes}
+    if sorted(by_peer) != sorted(node.peers) or len(votes) != len(node.peers):
+        problems.append(f"it must send one RequestVote to each of {', '.join(node.peers)}; it "
+                        f"sent {votes}")
+    else:
+        want = RequestVote(node.id, "?", term, node.id, len(log), log[-1] if log else 0)
+        for m in votes:
+            if m._replace(dst="?") != want:
+                problems.append(f"sent {m}; expected RequestVote(src={node.id!r}, dst=peer, "
+                                f"term={term}, candidate_id={node.id!r}, last_log_index="
+                                f"{want.last_log_index}, last_log_term={want.last_log_term})")
+                break
+    if problems:
+        raise CheckFailed(f"when the election timer fired on {node.id} ({before}):\n  - "
+                          + "\n  - ".join(problems) + f"\nRule: {rule}")
+
+
+def election_timeout(on_election_timeout: Callable, full: bool = False) -> None:
+    """Question 3: ``on_election_timeout(self)`` (the library's handlers otherwise)."""
+    fn = learner_function(on_election_timeout, "on_election_timeout")
+    cls = node_class(NoLibraryElection, on_election_timeout=fn)
+    for case in _timeout_cases(full):
+        case(cls)
+
+
+# ------------------------------------------------------------------- clusters
+HINTS = {
+    "Election Safety": "two servers became leader in the same term. Each server votes at most "
+                       "once per term (voted_for), a candidate votes for itself, and votes are "
+                       "counted only for the candidate's current term.",
+    "Leader Completeness": "a server without an already committed entry became leader. The "
+                           "election restriction (§5.4.1) must refuse candidates whose log is "
+                           "less up-to-date: compare last terms first, then lengths.",
+}
+
+
+def initial_election(cls: type, seed: int) -> None:
+    """Initial election: 3 servers elect one leader that keeps its term while nothing fails"""
+    c = cluster(cls, seed, 3)
+    leader = connected_leader(c, c.nodes, 2.0)
+    term = c[leader].current_term
+    c.run(2.0)
+    if leaders(c) != [leader] or c[leader].current_term != term:
+        raise CheckFailed(f"with no failures {leader} should stay the only leader in term "
+                          f"{term}; after 2 s the leaders are {leaders(c)} and the terms "
+                          f"{ {s: c[s].current_term for s in c.nodes} }")
+    if len({c[s].current_term for s in c.nodes}) != 1:
+        raise CheckFailed(f"all servers should agree on the term: "
+                          f"{ {s: c[s].current_term for s in c.nodes} }")
+
+
+def re_election(cls: type, seed: int) -> None:
+    """Re-election: a new leader after the leader is cut off, none without a majority"""
+    c = cluster(cls, seed, 3)
+    first = connected_leader(c, c.nodes, 2.0)
+    c.disconnect(first)
+    others = [s for s in c.nodes if s != first]
+    connected_leader(c, others, 3.0)
+    c.connect(first)
+    c.run(0.5)  # the old leader hears the new term and steps down
+    third = connected_leader(c, c.nodes, 3.0)
+    peer = next(s for s in c.nodes if s != third)
+    c.disconnect(third)
+    c.disconnect(peer)
+    c.run(2.0)
+    alone = [s for s in c.nodes if s not in (third, peer)]
+    if leaders(c, alone):
+        raise CheckFailed(f"{alone[0]} became leader although only it was connected: a "
+                          f"candidate needs votes from a majority (2 of 3), its own included.")
+    c.connect(peer)
+    connected_leader(c, [s for s in c.nodes if s != third], 3.0)
+    c.connect(third)
+    connected_leader(c, c.nodes, 3.0)
+
+
+def many_elections(cls: type, seed: int) -> None:
+    """Many elections: 7 servers, 3 random ones cut off again and again"""
+    c = cluster(cls, seed, 7)
+    pick = rng("many_elections", seed)
+    connected_leader(c, c.nodes, 3.0)
+    for _ in range(6):
+        cut = pick.sample(c.nodes, 3)
+        for s in cut:
+            c.disconnect(s)
+        connected_leader(c, [s for s in c.nodes if s not in cut], 5.0)
+        for s in cut:
+            c.connect(s)
+    connected_leader(c, c.nodes, 5.0)
+
+
+def longer_stale_log(cls: type, seed: int) -> None:
+    """Election restriction: a longer log of an older term must not win"""
+    c = cluster(cls, seed, 5)
+    old = connected_leader(c, c.nodes, 3.0)
+    c.submit("a", to=old)
+    c.run(0.3)
+    buddy = next(s for s in c.nodes if s != old)
+    rest = [s for s in c.nodes if s not in (old, buddy)]
+    c.partition([old, buddy], rest)
+    for i in range(4):
+        c.submit(f"stale{i}", to=old)  # reaches buddy only: never committed
+    new = connected_leader(c, rest, 5.0)
+    c.submit("b", to=new)
+    if not c.run_until(lambda: c[new].commit_index >= 2, 2.0):
+        raise CheckFailed(f"{new} could not commit an entry with a majority {rest}")
+    c.run(0.2)
+    c.crash(new)
+    c.heal()
+    c.timeout(buddy)  # the longest, staler log campaigns first
+    connected_leader(c, [s for s in c.nodes if s != new], 5.0)
+    c.run(0.5)
+
+
+def lossy_network(cls: type, seed: int) -> None:
+    """Lossy network: elections still finish when votes are lost and delayed"""
+    c = cluster(cls, seed, 5)
+    c.network.set_unreliable(True)
+    for _ in range(3):
+        leader = connected_leader(c, c.nodes, 10.0)
+        c.crash(leader)
+        connected_leader(c, [s for s in c.nodes if c.up[s]], 10.0)
+        c.restart(leader)
+    connected_leader(c, c.nodes, 10.0)
+
+
+def elections(on_election_timeout: Callable, handle_request_vote: Callable,
+              log_is_up_to_date: Callable, full: bool = False) -> None:
+    """Question 4: all three functions together in real clusters over many seeds."""
+    functions = {
+        "on_election_timeout": learner_function(on_election_timeout, "on_election_timeout"),
+        "handle_request_vote": learner_function(handle_request_vote, "handle_request_vote"),
+        "log_is_up_to_date": learner_function(log_is_up_to_date, "log_is_up_to_date"),
+    }
+    cls = node_class(NoLibraryElection, **functions)
+    if not full:
+        run_seeds(initial_election, cls, range(1, 4), HINTS)
+        run_seeds(re_election, cls, [1], HINTS)
+        return
+    run_seeds(initial_election, cls, range(1, 21), HINTS)
+    run_seeds(re_election, cls, range(1, 11), HINTS)
+    run_seeds(many_elections, cls, range(1, 6), HINTS)
+    run_seeds(longer_stale_log, cls, range(1, 11), HINTS)
+    run_seeds(lossy_network, cls, range(1, 11), HINTS)
+
+
+__all__ = ["HINTS", "NoLibraryElection", "election_timeout", "elections", "up_to_date",
+           "vote_rules"]
