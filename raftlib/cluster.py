@@ -77,7 +77,6 @@ class Cluster(Simulation):
         self.kv: dict[str, KVStore] = {}
         self._applied: dict[str, list[tuple[int, Any]]] = {}   # this incarnation, in order
         self._pending: dict[str, dict[int, ClientRequest]] = {}
-        self.clients: dict[str, Client] = {}
         self.safety = SafetyMonitor(self)
         self._timeout_rng = {sid: self.rng(f"timeout:{sid}") for sid in self.nodes}
         self._message_detail = {
@@ -243,14 +242,6 @@ class Cluster(Simulation):
     def client(self, client_id: str = "C1", *, timeout: float = 0.5) -> Client:
         """A key-value client (put/append/get) that retries until a leader answers."""
         return Client(self, client_id, timeout=timeout)
-
-    def _add_client(self, client: Client) -> None:
-        if client.id in self.clients:
-            raise ConfigError(f"a client called {client.id!r} already exists")
-        self.clients[client.id] = client
-        self.network.add_endpoint(client.id)
-        self.up[client.id] = True
-        self.incarnation[client.id] = 0
 
     def _client_request(self, sid: str, msg: ClientRequest) -> None:
         node = self._nodes[sid]

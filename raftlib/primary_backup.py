@@ -145,7 +145,6 @@ class PrimaryBackup(Simulation):
         self.replicas: dict[str, Replica] = {}
         self.kv: dict[str, KVStore] = {r: KVStore(dedup=True) for r in names}
         self.ts = TestAndSetServer(TS, holder=initial_primary)
-        self.clients: dict[str, Client] = {}
         self._writes: list[tuple] = []
         self._message_detail = {
             Ping: lambda m: "primary" if m.primary else "backup",
@@ -323,14 +322,6 @@ class PrimaryBackup(Simulation):
     def client(self, client_id: str = "C1", *, timeout: float = 0.5) -> Client:
         """A key-value client (put/append/get) that retries, like Raft's :meth:`Cluster.client`."""
         return Client(self, client_id, timeout=timeout)
-
-    def _add_client(self, client: Client) -> None:
-        if client.id in self.clients:
-            raise ConfigError(f"a client called {client.id!r} already exists")
-        self.clients[client.id] = client
-        self.network.add_endpoint(client.id)
-        self.up[client.id] = True
-        self.incarnation[client.id] = 0
 
     # -------------------------------------------------------- observation
     def primaries(self) -> list[str]:

@@ -187,6 +187,16 @@ class Simulation:
         self._cancelled: set[int] = set()
         self._trace: list[tuple] = []
         self._message_detail: dict[type, Callable[[Any], Any]] = {}
+        self.clients: dict[str, Any] = {}  # endpoints that are not nodes, by id
+
+    def _add_client(self, client: Any) -> None:
+        """Put a client (an object with an ``id``) on the network as an endpoint."""
+        if client.id in self.clients:
+            raise ConfigError(f"a client called {client.id!r} already exists")
+        self.clients[client.id] = client
+        self.network.add_endpoint(client.id)
+        self.up[client.id] = True
+        self.incarnation[client.id] = 0
 
     # ------------------------------------------------------------ randomness
     def rng(self, name: str) -> random.Random:
