@@ -5,6 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8888
+# Jupyter refuses to run as root unless told; CI and containers run as root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+LAB_ARGS ?=
 
 .PHONY: lab test soak soak6824 bench figure16 browser-deps clean
 
@@ -15,7 +18,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --port=$(PORT) notebooks/00-welcome.ipynb
+	$(VENV)/bin/jupyter lab --port=$(PORT) $(ROOT_FLAG) --ServerApp.root_dir=. \
+		--LabApp.default_url=/lab/tree/notebooks/00-welcome.ipynb $(LAB_ARGS)
 
 test: $(STAMP) browser-deps
 	$(PY) -m pytest -n 2 -q
