@@ -130,10 +130,10 @@ class Cluster(Simulation):
         if node.role != role:
             self._trace_row("role", sid, None, detail=node.role)
             if node.role == LEADER:
-                self.timers.pop((sid, "election"), None)  # a leader has no election timer
+                self.cancel_timer(sid, "election")  # a leader has no election timer
                 self.safety.on_new_leader(sid, node)
             elif role == LEADER:
-                self.timers.pop((sid, "heartbeat"), None)  # nor a follower a heartbeat timer
+                self.cancel_timer(sid, "heartbeat")  # nor a follower a heartbeat timer
         if node.outbox:
             delay = 0.0
             if durable is not None and durable != self._durable(node):

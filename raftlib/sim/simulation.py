@@ -239,7 +239,12 @@ class Simulation:
         if pending is None or pending[0] > due:
             self._timer_entry[key] = (due, self._push(due, TIMER, node, name))
 
+    def cancel_timer(self, node: str, name: str) -> None:
+        """Stop ``node``'s timer ``name`` if it is running."""
+        self.timers.pop((node, name), None)
+
     def cancel_timers(self, node: str) -> None:
+        """Stop every timer of ``node``."""
         for key in [k for k in self.timers if k[0] == node]:
             del self.timers[key]
 
