@@ -16,7 +16,7 @@ from typing import Callable
 from ..core import FOLLOWER, LEADER, AppendEntries, AppendEntriesReply, RaftNode
 from ..errors import ConfigError
 from .agreement import HINTS, backup, basic_agree, churn, follower_rejoins, one, unreliable
-from .common import CheckFailed, fresh, learner_function, node_class, sent, state
+from .common import CheckFailed, fresh, learner_class, learner_function, node_class, sent, state
 from .runs import cluster, run_seeds
 
 RULE_MATCH = ("Figure 2, Leaders: if successful, update nextIndex and matchIndex for the "
@@ -160,8 +160,7 @@ def _reply_cases(full: bool) -> list[Callable[[type], None]]:
 
 def reply_rules(handle_append_entries_reply: Callable, full: bool = False) -> None:
     """Question 1: ``handle_append_entries_reply(self, m)`` (the library's advance_commit_index)."""
-    fn = learner_function(handle_append_entries_reply, "handle_append_entries_reply")
-    cls = node_class(handle_append_entries_reply=fn)
+    cls = learner_class("handle_append_entries_reply", handle_append_entries_reply)
     for case in _reply_cases(full):
         case(cls)
 
@@ -188,8 +187,7 @@ def _commit_case(cls: type, log: list[int], term: int, match: dict[str, int], wa
 
 def majority(advance_commit_index: Callable, full: bool = False) -> None:
     """Question 2: counting a majority of match_index (entries of the current term)."""
-    fn = learner_function(advance_commit_index, "advance_commit_index")
-    cls = node_class(advance_commit_index=fn)
+    cls = learner_class("advance_commit_index", advance_commit_index)
     r = RULE_MAJORITY
     _commit_case(cls, [2, 2, 2], 2, {"S2": 2, "S3": 1}, 1, r)
     _commit_case(cls, [2, 2, 2], 2, {"S2": 3, "S3": 3}, 3, r)
@@ -207,8 +205,7 @@ def majority(advance_commit_index: Callable, full: bool = False) -> None:
 
 def current_term(advance_commit_index: Callable, full: bool = False) -> None:
     """Question 3: only entries of the current term are committed by counting (Figure 8)."""
-    fn = learner_function(advance_commit_index, "advance_commit_index")
-    cls = node_class(advance_commit_index=fn)
+    cls = learner_class("advance_commit_index", advance_commit_index)
     r = RULE_FIG8
     _commit_case(cls, [1, 2], 4, {"S2": 2, "S3": 2, "S4": 2}, 0, r)
     _commit_case(cls, [1, 2, 4], 4, {"S2": 3, "S3": 3, "S4": 3}, 3, r)
@@ -286,4 +283,4 @@ def commit(handle_append_entries_reply: Callable, advance_commit_index: Callable
     run_seeds(churn, cls, range(1, 11), {**HINTS, "State Machine Safety": RULE_FIG8})
 
 
-__all__ = ["commit", "current_term", "majority", "reply_rules"]
+__all__ = ["commit", "current_term", "majority", "node_class", "reply_rules"]

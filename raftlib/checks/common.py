@@ -146,6 +146,11 @@ HANDLERS = ("on_election_timeout", "start_election", "log_is_up_to_date", "handl
             "advance_commit_index", "apply_committed")
 
 
+
+def learner_class(name: str, fn: Any, base: type = RaftNode) -> type:
+    """A subclass of ``base`` whose method ``name`` is the learner's checked ``fn``."""
+    return node_class(base, **{name: learner_function(fn, name)})
+
 def _describe_call(node: Any, *args: Any) -> str:
     what = f"while {node.id} ({state(node)})"
     if args:

@@ -19,7 +19,7 @@ from ..core import (CANDIDATE, FOLLOWER, LEADER, AppendEntries, AppendEntriesRep
                     RaftNode)
 from .agreement import (HINTS, backup, basic_agree, follower_rejoins, stale_leader_rejoins,
                         unreliable)
-from .common import CheckFailed, exactly_bool, fresh, learner_function, node_class, sent, state
+from .common import CheckFailed, exactly_bool, fresh, learner_class, node_class, sent, state
 from .runs import rng, run_seeds
 
 RULE_1 = "Figure 2, AppendEntries receiver 1: reply false if term < currentTerm."
@@ -139,8 +139,7 @@ def _term_cases(full: bool) -> list[Callable[[type], None]]:
 
 def term_rule(handle_append_entries: Callable, full: bool = False) -> None:
     """Question 1: rule 1 and recognising the current leader."""
-    fn = learner_function(handle_append_entries, "handle_append_entries")
-    cls = node_class(handle_append_entries=fn)
+    cls = learner_class("handle_append_entries", handle_append_entries)
     for case in _term_cases(full):
         case(cls)
 
@@ -218,8 +217,7 @@ def _consistency_cases(full: bool) -> list[Callable[[type], None]]:
 
 def consistency_check(handle_append_entries: Callable, full: bool = False) -> None:
     """Question 2: rule 2 (prev_log_index / prev_log_term) and the reply."""
-    fn = learner_function(handle_append_entries, "handle_append_entries")
-    cls = node_class(handle_append_entries=fn)
+    cls = learner_class("handle_append_entries", handle_append_entries)
     for case in _consistency_cases(full):
         case(cls)
 
@@ -273,8 +271,7 @@ def _merge_cases(full: bool) -> list[tuple[list[tuple[int, str]], int, tuple]]:
 def merge(merge_entries: Callable, full: bool = False) -> None:
     """Question 3: ``merge_entries(self, prev_log_index, entries)``; with ``full``, also
     in clusters with duplicated and reordered messages (the library's handler)."""
-    fn = learner_function(merge_entries, "merge_entries")
-    cls = node_class(merge_entries=fn)
+    cls = learner_class("merge_entries", merge_entries)
     for log, prev, entries in _merge_cases(full):
         _merge_case(cls, log, prev, entries)
     if full:
@@ -326,8 +323,7 @@ def _commit(node: RaftNode, m: AppendEntries, before: str, want: int) -> None:
 
 def commit_rule(handle_append_entries: Callable, full: bool = False) -> None:
     """Question 4: rule 5, the follower's commit index (the library's merge_entries)."""
-    fn = learner_function(handle_append_entries, "handle_append_entries")
-    cls = node_class(handle_append_entries=fn)
+    cls = learner_class("handle_append_entries", handle_append_entries)
     for case in _commit_cases(full):
         case(cls)
 
@@ -335,8 +331,7 @@ def commit_rule(handle_append_entries: Callable, full: bool = False) -> None:
 # ---------------------------------------------------------------- question 5
 def replication(handle_append_entries: Callable, full: bool = False) -> None:
     """Question 5: the handler in real clusters, many seeds, safety checked after every event."""
-    fn = learner_function(handle_append_entries, "handle_append_entries")
-    cls = node_class(handle_append_entries=fn)
+    cls = learner_class("handle_append_entries", handle_append_entries)
     if not full:
         run_seeds(basic_agree, cls, range(1, 4), HINTS)
         return
@@ -347,4 +342,5 @@ def replication(handle_append_entries: Callable, full: bool = False) -> None:
     run_seeds(unreliable, cls, range(1, 11), HINTS)
 
 
-__all__ = ["commit_rule", "consistency_check", "merge", "replication", "term_rule"]
+__all__ = ["commit_rule", "consistency_check", "merge", "node_class", "replication",
+           "term_rule"]

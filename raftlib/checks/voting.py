@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..core import CANDIDATE, LEADER, RaftNode, RequestVote, RequestVoteReply
-from .common import (CheckFailed, exactly_bool, fresh, learner_function, node_class, sent,
+from .common import (CheckFailed, exactly_bool, fresh, learner_class, learner_function, node_class, sent,
                      state)
 from .runs import cluster, connected_leader, leaders, rng, run_seeds
 
@@ -43,8 +43,7 @@ def _grid(full: bool) -> list[tuple[list[int], int, int]]:
 
 def up_to_date(log_is_up_to_date: Callable, full: bool = False) -> None:
     """Question 1: ``log_is_up_to_date(self, last_log_term, last_log_index)`` (§5.4.1)."""
-    fn = learner_function(log_is_up_to_date, "log_is_up_to_date")
-    cls = node_class(log_is_up_to_date=fn)
+    cls = learner_class("log_is_up_to_date", log_is_up_to_date)
     for log, term, index in _grid(full):
         node = fresh(cls, log=log)
         mine = (node.last_log_term, node.last_log_index)
@@ -210,8 +209,7 @@ def _vote_cases(full: bool) -> list[Callable[[type], None]]:
 
 def vote_rules(handle_request_vote: Callable, full: bool = False) -> None:
     """Question 2: ``handle_request_vote(self, m)`` (the library's log_is_up_to_date)."""
-    fn = learner_function(handle_request_vote, "handle_request_vote")
-    cls = node_class(handle_request_vote=fn)
+    cls = learner_class("handle_request_vote", handle_request_vote)
     for case in _vote_cases(full):
         case(cls)
 
@@ -296,8 +294,7 @@ def _check_candidate(node: RaftNode, before: str, term: int, log: list[int]) -> 
 
 def election_timeout(on_election_timeout: Callable, full: bool = False) -> None:
     """Question 3: ``on_election_timeout(self)`` (the library's handlers otherwise)."""
-    fn = learner_function(on_election_timeout, "on_election_timeout")
-    cls = node_class(NoLibraryElection, on_election_timeout=fn)
+    cls = learner_class("on_election_timeout", on_election_timeout, base=NoLibraryElection)
     for case in _timeout_cases(full):
         case(cls)
 
@@ -422,5 +419,5 @@ def elections(on_election_timeout: Callable, handle_request_vote: Callable,
     run_seeds(lossy_network, cls, range(1, 11), HINTS)
 
 
-__all__ = ["HINTS", "NoLibraryElection", "election_timeout", "elections", "up_to_date",
-           "vote_rules"]
+__all__ = ["HINTS", "NoLibraryElection", "election_timeout", "elections", "node_class",
+           "up_to_date", "vote_rules"]
