@@ -170,7 +170,8 @@ def test_widget_in_jupyterlab_plays_crashes_the_leader_and_shows_a_new_one(page)
     for _ in range(10):
         before = status(view)["time"]
         view.locator(".raft-next").click()
-        now = wait_for_status(page, view, lambda s: s["time"] != before, "the next event")
+        wait_for_status(page, view, lambda s: s["time"] != before, "the next event")
+        now = settle(page, view)  # the click's redraw may arrive in parts: read the last one
         if now["leader"] not in ("", leader):
             new = now["leader"]
             break
