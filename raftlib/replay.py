@@ -146,7 +146,7 @@ class Timeline:
         c = self.cluster
         try:
             if op[0] == "run":
-                c.run(max(0.0, op[1] - c.now))
+                c.run_to(max(op[1], c.now))
                 return None
             if op[0] == "step":
                 return c.step()
@@ -229,6 +229,7 @@ class Timeline:
         if c.now < limit - 1e-12:
             self._record(("step", c.now))
             return True
+        c.run_to(max(limit, c.now))  # land on the recorded time itself, not an ulp short of it
         self._record(("run", limit))
         return False
 

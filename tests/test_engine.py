@@ -895,3 +895,14 @@ def test_check_every_event_catches_a_violation_when_it_happens():
     with pytest.raises(rl.SafetyViolation, match="Election Safety") as caught:
         c.run(1)
     assert caught.value.prop == "Election Safety" and caught.value.seed == 29
+
+
+def test_run_to_lands_on_the_time_itself_and_never_goes_back():
+    c = rl.Cluster(3, seed=1)
+    c.run_to(0.03499102790111778)
+    t = 0.12323763094525629  # from here, now + (t - now) is one ulp short of t
+    assert c.now + (t - c.now) != t
+    c.run_to(t)
+    assert c.now == t
+    with pytest.raises(rl.ConfigError, match="in the past"):
+        c.run_to(0.05)

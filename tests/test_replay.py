@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import raftlib as rl
@@ -50,6 +50,9 @@ def perform(tl: Timeline, op: tuple) -> None:
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 10_000), ops=st.lists(operation, min_size=1, max_size=14),
        cuts=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=3))
+# Found by hypothesis in CI: replaying `run` as run(t - now) landed one float ulp off t.
+@example(seed=0, ops=[("run", 0.12323763094525629), ("act", "submit", 0), ("run", 0.25)],
+         cuts=[0.09375])
 def test_rewinding_then_replaying_reproduces_the_run_exactly(seed, ops, cuts):
     c = rl.Cluster(5, seed=seed)
     tl = Timeline(c)

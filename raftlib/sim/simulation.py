@@ -401,7 +401,16 @@ class Simulation:
 
     def run(self, seconds: float) -> None:
         """Advance virtual time by ``seconds``, carrying out every event on the way."""
-        end = self.now + check_time("seconds", seconds)
+        self.run_to(self.now + check_time("seconds", seconds))
+
+    def run_to(self, time: float) -> None:
+        """Advance virtual time to exactly ``time`` (not before now), carrying out
+        every event on the way. Replaying a run to a recorded time lands on that
+        very float, which ``run(time - now)`` need not."""
+        end = check_time("time", time)
+        if end < self.now:
+            raise ConfigError(f"time {time!r} is in the past (now is {self.now!r}); "
+                              f"virtual time only moves forward")
         heap, dispatch, after = self._heap, self._dispatch, self._after_event
         while heap and heap[0][0] <= end:
             if dispatch(heapq.heappop(heap)) is not None:
