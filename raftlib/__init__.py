@@ -7,7 +7,8 @@ matplotlib and ipywidgets load when a table, plot or widget is first asked for.
 from .cluster import TIMINGS, Cluster
 from .core import (CANDIDATE, FOLLOWER, LEADER, NOOP, AppendEntries, AppendEntriesReply, Entry,
                    PersistentState, RaftNode, RequestVote, RequestVoteReply)
-from .errors import ConfigError, RaftlibError, SafetyViolation, UnknownServerError
+from .errors import (CommandFailed, ConfigError, InvalidCommandError, RaftlibError,
+                     ReentrantRunError, SafetyViolation, StaleClientError, UnknownServerError)
 from .kv import Client, KVStore, Op
 from .sim import Event, InFlight, Network, Simulation, Stats
 
@@ -42,7 +43,8 @@ def __getattr__(name: str):
     globals()[name] = value
     return value
 
-__all__ = ["AppendEntries", "AppendEntriesReply", "CANDIDATE", "Client", "Cluster", "ConfigError",
+__all__ = ["AppendEntries", "AppendEntriesReply", "CANDIDATE", "Client", "Cluster", "CommandFailed",
+           "ConfigError", "InvalidCommandError", "ReentrantRunError", "StaleClientError",
            "Entry", "Event", "FOLLOWER", "InFlight", "KVStore", "LEADER", "NOOP", "Network", "Op",
            "PersistentState", "RaftNode", "RaftlibError", "RequestVote", "RequestVoteReply",
            "SafetyViolation", "Simulation", "Stats", "TIMINGS", "UnknownServerError",

@@ -13,11 +13,11 @@ from typing import Any, Callable
 from .core import (AppendEntries, AppendEntriesReply, Entry, LEADER, RaftNode, RequestVote,
                    RequestVoteReply)
 from .core.messages import REPLY_TYPES
-from .errors import ConfigError, UnknownServerError
-from .kv import Client, ClientReply, ClientRequest, KVStore
+from .errors import ConfigError, InvalidCommandError, UnknownServerError
+from .kv import Client, ClientReply, ClientRequest, KVStore, Op, op_problem
 from .safety import SafetyMonitor
-from .sim.network import check_range
-from .sim.simulation import Simulation, check_time, copy_value, payload_size
+from .sim.simulation import Simulation, copy_value, payload_size
+from .validate import check_bool, check_choice, check_int, check_number, check_range
 
 _SHARED = (str, int, float, bool, type(None))  # commands that need no copy
 
@@ -27,6 +27,24 @@ TIMINGS = {
     "paper": {"election_timeout": (0.150, 0.300), "heartbeat_interval": 0.050},
     "mit": {"election_timeout": (0.300, 0.600), "heartbeat_interval": 0.100},
 }
+MAX_SERVERS = 101          # more makes every heartbeat round a 10,000-message affair
+MIN_HEARTBEAT = 0.0001     # seconds (0.1 ms); far below, a virtual second takes minutes
+
+
+def _check_command(command: Any) -> Any:
+    """A private copy of ``command`` if it can be logged, else InvalidCommandError."""
+    if isinstance(command, Op):
+        problem = op_problem(command)
+        if problem is not None:
+            raise InvalidCommandError(f"submit({command!r}) refused: {problem}")
+    try:
+        payload_size(command)
+        return copy_value(command)
+    except Exception as err:  # noqa: BLE001 - whatever pickle/deepcopy raise for this type
+        raise InvalidCommandError(
+            f"submit: command {command!r} cannot be sent over the simulated wire "
+            f"({type(err).__name__}: {err}); use data: strings, numbers, tuples, lists, "
+            f"dicts or rl.Op(...)") from None
 
 
 class Cluster(Simulation):
@@ -37,6 +55,11 @@ class Cluster(Simulation):
     messages that depend on newly persisted state by a disk write. ``timing``
     picks a preset from :data:`TIMINGS` ("paper" by default, "mit" for the lab's).
     ``check_every_event`` runs :meth:`check` after every event.
+
+    Bounds (ConfigError otherwise): 1 <= n <= :data:`MAX_SERVERS`;
+    :data:`MIN_HEARTBEAT` <= ``heartbeat_interval`` < the low election timeout
+    (else followers time out between heartbeats and elections never stop);
+    the flags are real bools.
     """
 
     reply_types = REPLY_TYPES + (ClientReply,)
@@ -48,22 +71,27 @@ class Cluster(Simulation):
                  storage_latency: tuple[float, float] | None = None,
                  node_class: type = RaftNode, noop_on_election: bool = False,
                  dedup: bool = True, check_every_event: bool = False) -> None:
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ConfigError(f"n must be an int >= 1 (the number of servers), got {n!r}")
-        if timing not in TIMINGS:
-            raise ConfigError(f"timing must be one of {sorted(TIMINGS)}, got {timing!r}")
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_SERVERS:
+            raise ConfigError(f"n must be an int >= 1 and <= {MAX_SERVERS} (the number of "
+                              f"servers), got {n!r}")
+        check_choice("timing", timing, sorted(TIMINGS))
+        for flag, value in (("noop_on_election", noop_on_election), ("dedup", dedup),
+                            ("check_every_event", check_every_event)):
+            check_bool(flag, value)
         if not (isinstance(node_class, type) and issubclass(node_class, RaftNode)):
             raise ConfigError(f"node_class must be RaftNode or a subclass of it, got {node_class!r}")
         preset = TIMINGS[timing]
         self.election_timeout = check_range(
             "election_timeout", preset["election_timeout"] if election_timeout is None
             else election_timeout, allow_zero=False)
-        self.heartbeat_interval = check_time(
+        self.heartbeat_interval = check_number(
             "heartbeat_interval", preset["heartbeat_interval"] if heartbeat_interval is None
-            else heartbeat_interval)
-        if self.heartbeat_interval <= 0:
-            raise ConfigError(f"heartbeat_interval must be a number of seconds > 0, "
-                              f"got {heartbeat_interval!r}")
+            else heartbeat_interval, low=MIN_HEARTBEAT)
+        if self.heartbeat_interval >= self.election_timeout[0]:
+            raise ConfigError(f"heartbeat_interval ({self.heartbeat_interval:g} s) must be "
+                              f"shorter than the low election timeout "
+                              f"({self.election_timeout[0]:g} s), or followers time out between "
+                              f"heartbeats; election_timeout={self.election_timeout}")
         self.storage_latency = (None if storage_latency is None
                                 else check_range("storage_latency", storage_latency))
         super().__init__([f"S{i}" for i in range(1, n + 1)], seed=seed, latency=latency)
@@ -168,7 +196,7 @@ class Cluster(Simulation):
             result = kv.apply(entry.command)
             request = pending.pop(index, None) if pending else None
             if request is not None:
-                ok = entry.command == request.op
+                ok = type(entry.command) is Op and entry.command == request.op
                 self.send(ClientReply(sid, request.src, request.op.seq, ok, result,
                                       self._nodes[sid].leader_id))
         self._trace_row("apply", sid, None, detail=applies[-1][0])
@@ -225,7 +253,12 @@ class Cluster(Simulation):
     def submit(self, command: Any, to: str | None = None) -> tuple[int, int, bool]:
         """Give ``command`` to server ``to`` (default: the current leader), like
         ``Start()`` in the MIT lab: returns ``(index, term, is_leader)`` at once.
-        With no leader and no ``to``, returns ``(-1, 0, False)``."""
+        With no leader and no ``to``, returns ``(-1, 0, False)``.
+
+        ``command`` must survive a copy and pickling (it goes over the simulated
+        wire); an :class:`~raftlib.kv.Op` must be a valid key-value command.
+        Otherwise :class:`~raftlib.errors.InvalidCommandError`, and nothing is logged."""
+        command = _check_command(command)
         if to is None:
             to = self.leader()
             if to is None:
@@ -234,7 +267,6 @@ class Cluster(Simulation):
         if not self.up[to]:
             raise ConfigError(f"server {to} is crashed; restart({to!r}) it first or submit to "
                               f"a running server: {', '.join(s for s in self.nodes if self.up[s])}")
-        command = copy_value(command)
         result = self._run(to, self._nodes[to].propose, command)
         self._trace_row("submit", to, None, detail=result[0])
         return result

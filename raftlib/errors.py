@@ -30,6 +30,26 @@ class UnknownTermError(RaftlibError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class InvalidCommandError(ConfigError):
+    """A command the key-value state machine (or the wire) cannot take: refused at
+    submit/request, before it reaches any log."""
+
+
+class CommandFailed(RaftlibError, ValueError):
+    """A committed key-value command whose result is an error (e.g. ``append`` to a
+    key that holds a number); every replica got the same error result."""
+
+
+class StaleClientError(RaftlibError, RuntimeError):
+    """A client object that does not exist at the cluster's present moment (made
+    after the moment a rewind or reset went back to)."""
+
+
+class ReentrantRunError(RaftlibError, RuntimeError):
+    """``run``/``step``/``wait``... called from inside the simulation (a callback, a
+    predicate, a process): virtual time would go backwards."""
+
+
 class SafetyViolation(RaftlibError, AssertionError):
     """A Raft safety property (Raft paper, Figure 3) or the applier rule was broken.
 

@@ -5,19 +5,29 @@ that are not :class:`Op` (plain strings, ints, as in the 6.824 tests) are only
 logged. With ``dedup`` on, the store remembers each client's last sequence
 number and answers a retried request from that table instead of executing it
 twice (Raft paper §8).
+
+The store cannot be poisoned: a malformed :class:`Op` is refused at the door
+(:class:`~raftlib.errors.InvalidCommandError`), and one that reaches a log anyway
+(or an ``append`` to a key holding a number) is applied as an :class:`OpError`
+result, the same on every replica, which the client's ``wait()`` raises as
+:class:`~raftlib.errors.CommandFailed`.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .errors import ConfigError
+from .errors import CommandFailed, ConfigError, InvalidCommandError, StaleClientError
+from .validate import check_choice, check_name, check_number
 
 if TYPE_CHECKING:
     from .cluster import Cluster
 
 OP_KINDS = ("put", "append", "get")
+VALUE_TYPES = (str, int, float, bool, type(None))  # what ``put`` may store
 BACKOFF = 0.05  # seconds a client waits before retrying when no leader is known
+MIN_CLIENT_TIMEOUT = 0.005  # below a round trip a client would only ever retry
 
 
 class Op(NamedTuple):
@@ -28,6 +38,39 @@ class Op(NamedTuple):
     value: Any = None
     client_id: str | None = None
     seq: int | None = None
+
+
+class OpError(NamedTuple):
+    """The result of a committed command the store could not execute."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def op_problem(op: Any) -> str | None:
+    """What makes ``op`` an invalid key-value command, or None if it is valid."""
+    kind, key, value = op.kind, op.key, op.value
+    if not isinstance(kind, str) or kind not in OP_KINDS:
+        return f"kind must be one of {list(OP_KINDS)}, got {kind!r}"
+    if type(key) is not str:
+        return f"key must be a str, got {key!r} ({type(key).__name__})"
+    if kind == "put" and (type(value) not in VALUE_TYPES or (
+            type(value) is float and not math.isfinite(value))):
+        return (f"put's value must be a str, int, finite float, bool or None, got {value!r} "
+                f"({type(value).__name__})")
+    if kind == "append" and type(value) is not str:
+        return f"append's value must be a str, got {value!r} ({type(value).__name__})"
+    if kind == "get" and value is not None:
+        return f"get takes no value, got {value!r}"
+    cid, seq = op.client_id, op.seq
+    if cid is None and seq is None:
+        return None
+    if type(cid) is not str or type(seq) is not int or seq < 1:
+        return (f"client_id must be a str and seq an int >= 1 (or both None), "
+                f"got client_id={cid!r}, seq={seq!r}")
+    return None
 
 
 class ClientRequest(NamedTuple):
@@ -57,9 +100,13 @@ class KVStore:
         self.duplicates_suppressed = 0
 
     def apply(self, command: Any) -> Any:
-        """Execute one committed command and return its result."""
+        """Execute one committed command and return its result (an :class:`OpError`
+        for an invalid one: this never raises, so every replica applies alike)."""
         if type(command) is not Op:
             return None
+        problem = op_problem(command)
+        if problem is not None:
+            return OpError(problem)
         if self.dedup and command.client_id is not None:
             last = self.sessions.get(command.client_id)
             if last is not None and command.seq <= last[0]:
@@ -69,7 +116,12 @@ class KVStore:
             self.data[command.key] = command.value
             result = command.value
         elif command.kind == "append":
-            result = self.data[command.key] = self.data.get(command.key, "") + command.value
+            old = self.data.get(command.key, "")
+            if type(old) is str:
+                result = self.data[command.key] = old + command.value
+            else:
+                result = OpError(f"append to {command.key!r}: it holds {old!r} "
+                                 f"({type(old).__name__}), not a str")
         else:
             result = self.data.get(command.key)
         if command.client_id is not None:
@@ -83,12 +135,11 @@ class Client:
     with the same (client id, sequence number)."""
 
     def __init__(self, cluster: "Cluster", client_id: str = "C1", *, timeout: float = 0.5) -> None:
-        if not isinstance(client_id, str) or client_id in cluster.nodes:
+        check_name("client_id", client_id)
+        if client_id in cluster.nodes:
             raise ConfigError(f"client_id must be a new string name, not a server id; "
                               f"got {client_id!r}")
-        if isinstance(timeout, (bool, str)) or not isinstance(timeout, (int, float)) \
-                or not 0 < timeout < float("inf"):
-            raise ConfigError(f"timeout must be a number of seconds > 0, got {timeout!r}")
+        timeout = check_number("timeout", timeout, low=MIN_CLIENT_TIMEOUT)
         self.cluster = cluster
         self.id = client_id
         self.timeout = float(timeout)
@@ -112,8 +163,12 @@ class Client:
 
     def request(self, kind: str, key: str, value: Any = None) -> None:
         """Start a request; run the cluster (or :meth:`wait`) to see it finish."""
-        if kind not in OP_KINDS:
-            raise ConfigError(f"kind must be one of {OP_KINDS}, got {kind!r}")
+        self._check_attached()
+        check_choice("kind", kind, OP_KINDS)
+        problem = op_problem(Op(kind, key, value))
+        if problem is not None:
+            raise InvalidCommandError(f"client {self.id}: {kind}({key!r}, {value!r}) refused: "
+                                      f"{problem}")
         if self.pending is not None:
             raise ConfigError(f"client {self.id} is still waiting for {self.pending}; "
                               f"one request at a time (call wait() first)")
@@ -124,10 +179,27 @@ class Client:
         self._send()
 
     def wait(self, timeout: float = 10.0) -> Any:
-        """Run the cluster until the pending request is answered; return its result."""
+        """Run the cluster until the pending request is answered; return its result
+        (raise :class:`~raftlib.errors.CommandFailed` if that result is an error)."""
+        self._check_attached()
+        if self.pending is None and not self.history:
+            raise ConfigError(f"client {self.id} has no request to wait for; "
+                              f"call put(), append() or get() first")
         if not self.cluster.run_until(lambda: self.pending is None, timeout):
             raise ConfigError(f"client {self.id}: no answer within {timeout} virtual seconds")
-        return self.history[-1]["result"]
+        result = self.history[-1]["result"]
+        if type(result) is OpError:
+            raise CommandFailed(f"client {self.id}: {result.message}")
+        return result
+
+    def _check_attached(self) -> None:
+        """Refuse to act if the cluster's present has no such client (rewound or reset
+        to before it was made), rather than send from an endpoint that does not exist."""
+        if self.cluster.clients.get(self.id) is not self:
+            raise StaleClientError(
+                f"client {self.id} does not exist at the cluster's present moment "
+                f"(t={self.cluster.now:.3f}s): the cluster was rewound or reset to before it "
+                f"was made. Make it again with c.client({self.id!r})")
 
     # ------------------------------------------------------------ internals
     def _send(self) -> None:

@@ -32,8 +32,8 @@ from typing import Any, NamedTuple
 
 from .errors import ConfigError, UnknownServerError
 from .kv import Client, ClientReply, ClientRequest, KVStore, Op
-from .sim.network import check_range
-from .sim.simulation import Simulation, check_time, payload_size
+from .sim.simulation import Simulation, payload_size
+from .validate import check_range, check_time
 
 PRIMARY = "primary"
 BACKUP = "backup"

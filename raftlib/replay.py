@@ -29,6 +29,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, SafetyViolation
+from .validate import check_time
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -49,11 +50,25 @@ def restore(cluster: "Cluster", saved: "Cluster") -> None:
     """Put ``cluster`` (the same object) back into the state of ``saved``; ``saved`` is unchanged.
 
     Every reference inside ``saved`` to itself (its safety monitor's, its clients')
-    is pointed at ``cluster``.
+    is pointed at ``cluster``. A client object ``cluster`` has now that ``saved``
+    also has (by id) stays the same object, its state (sequence number, pending
+    request, history) rewound too, so a notebook's ``cl`` keeps working; one that
+    ``saved`` lacks is detached (its next call raises StaleClientError).
     """
-    state = copy.deepcopy(vars(saved), {id(saved): cluster})
+    memo: dict[int, Any] = {id(saved): cluster}
+    kept = []
+    for cid, old in getattr(saved, "clients", {}).items():
+        live = getattr(cluster, "clients", {}).get(cid)
+        if live is not None and type(live) is type(old):
+            memo[id(old)] = live
+            kept.append((live, old))
+    state = copy.deepcopy(vars(saved), memo)
+    client_states = [copy.deepcopy(vars(old), memo) for _, old in kept]
     vars(cluster).clear()
     vars(cluster).update(state)
+    for (live, _), client_state in zip(kept, client_states):
+        vars(live).clear()
+        vars(live).update(client_state)
 
 
 def config(cluster: "Cluster") -> dict[str, Any]:
@@ -160,6 +175,7 @@ class Timeline:
     def run_to(self, t: float) -> None:
         """Advance to virtual time ``t`` (no-op if ``t`` is not ahead), following the recording."""
         c = self.cluster
+        t = check_time("t", t)
         self._sync()
         if t < c.now:
             return
@@ -182,8 +198,7 @@ class Timeline:
 
     def run(self, seconds: float) -> None:
         """Advance by ``seconds`` of virtual time."""
-        if not seconds >= 0:
-            raise ConfigError(f"seconds must be >= 0, got {seconds!r}")
+        seconds = check_time("seconds", seconds)
         self.run_to(self.cluster.now + seconds)
 
     def step(self) -> bool:
@@ -263,6 +278,7 @@ class Timeline:
         could not be copied when the Timeline was made (see ``why``).
         """
         c = self.cluster
+        t = check_time("t", t)
         self._sync()
         t = min(max(t, self.origin_time), self.end_time)
         if t >= c.now:

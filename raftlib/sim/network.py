@@ -9,11 +9,11 @@ which labrpc never does but a real network may. All randomness comes from the
 
 from __future__ import annotations
 
-import math
 import random
-from typing import Iterable
+from typing import Any, Iterable
 
 from ..errors import ConfigError, UnknownServerError
+from ..validate import _suggest, check_bool, check_probability, check_range
 
 # labrpc's unreliable mode: a request waits 0-26 ms; 10 % of requests and 10 % of replies are lost.
 UNRELIABLE_REQUEST_DELAY = (0.0, 0.026)
@@ -22,42 +22,26 @@ UNRELIABLE_LOSS = 0.1
 LONG_REORDER_PROBABILITY = 2 / 3
 
 
-def check_range(name: str, value, *, allow_zero: bool = True) -> tuple[float, float]:
-    """Validate a ``(low, high)`` range of virtual seconds and return it as floats."""
-    try:
-        if isinstance(value, (str, bytes)) or any(isinstance(v, (bool, str, bytes))
-                                                  for v in value):
-            raise TypeError
-        low, high = (float(v) for v in value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a (low, high) pair of seconds, got {value!r}") from None
-    if not (math.isfinite(low) and math.isfinite(high)) or low < 0 or high < low or (
-            not allow_zero and high <= 0):
-        need = "0 <= low <= high" if allow_zero else "0 <= low <= high and high > 0"
-        need += ", both finite"
-        raise ConfigError(f"{name} must satisfy {need} (virtual seconds), got {value!r}")
-    return low, high
-
-
-def check_probability(name: str, value) -> float:
-    if isinstance(value, (bool, str, bytes)):
-        raise ConfigError(f"{name} must be a probability between 0 and 1, got {value!r}")
-    try:
-        p = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a probability between 0 and 1, got {value!r}") from None
-    if not 0.0 <= p <= 1.0:
-        raise ConfigError(f"{name} must be a probability between 0 and 1, got {value!r}")
-    return p
-
-
 class Network:
     """Delivery rules and connectivity between named endpoints.
 
     Attributes you may set at any time: ``latency`` (one-way delay range, seconds),
     ``request_loss``, ``reply_loss``, ``duplicate`` (probabilities), ``request_delay``
-    (extra delay range for requests), ``long_reordering`` (bool).
+    (extra delay range for requests), ``long_reordering`` (bool). Setting any other
+    attribute (a misspelling such as ``reqest_loss``) raises ConfigError.
     """
+
+    SETTINGS = ("latency", "request_delay", "request_loss", "reply_loss", "duplicate",
+                "long_reordering")
+    _INTERNAL = frozenset({"_rng", "endpoints", "_latency", "_request_delay", "_request_loss",
+                           "_reply_loss", "_duplicate", "_long_reordering", "groups", "cuts",
+                           "disconnected", "blocked"})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in self.SETTINGS and name not in self._INTERNAL:
+            raise ConfigError(f"the network has no setting {name!r}; the settings are "
+                              f"{', '.join(self.SETTINGS)}{_suggest(name, list(self.SETTINGS))}")
+        super().__setattr__(name, value)
 
     def __init__(self, endpoints: Iterable[str], rng: random.Random,
                  latency: tuple[float, float]) -> None:
@@ -66,7 +50,7 @@ class Network:
         self._latency = check_range("latency", latency)
         self._request_delay = (0.0, 0.0)
         self._request_loss = self._reply_loss = self._duplicate = 0.0
-        self.long_reordering = False
+        self._long_reordering = False
         self.groups: list[list[str]] = []          # the current partition, if any
         self.cuts: set[tuple[str, str]] = set()      # one-way cuts (src, dst)
         self.disconnected: set[str] = set()
@@ -93,9 +77,16 @@ class Network:
         lambda self, v: setattr(self, "_duplicate", check_probability("duplicate", v)),
         doc="Probability that a message is delivered twice (independent delays).")
 
+    long_reordering = property(
+        lambda self: self._long_reordering,
+        lambda self, v: object.__setattr__(self, "_long_reordering",
+                                           check_bool("long_reordering", v)),
+        doc="True: 2/3 of replies are held back 200 ms + U(0, U(0, 2 s)) (labrpc).")
+
     def set_unreliable(self, unreliable: bool = True) -> None:
         """labrpc's unreliable mode: requests wait 0-26 ms, 10 % of requests and
         10 % of replies are lost. ``False`` turns all three off again."""
+        check_bool("unreliable", unreliable)
         self.request_delay = UNRELIABLE_REQUEST_DELAY if unreliable else (0.0, 0.0)
         self.request_loss = self.reply_loss = UNRELIABLE_LOSS if unreliable else 0.0
 
@@ -103,7 +94,7 @@ class Network:
     def reliable(self) -> bool:
         """No loss, duplication, extra request delay or long reordering."""
         return not (self._request_loss or self._reply_loss or self._duplicate
-                    or self._request_delay[1] or self.long_reordering)
+                    or self._request_delay[1] or self._long_reordering)
 
     def delays(self, is_reply: bool) -> tuple[float, ...]:
         """Decide one message's fate: the delays of its copies; empty means lost."""
@@ -120,7 +111,7 @@ class Network:
             low, high = self._latency
             delay = low + (high - low) * rng.random()
             if is_reply:
-                if self.long_reordering and rng.random() < LONG_REORDER_PROBABILITY:
+                if self._long_reordering and rng.random() < LONG_REORDER_PROBABILITY:
                     delay += 0.2 + rng.uniform(0.0, rng.uniform(0.0, 2.0))
             elif self._request_delay[1]:
                 delay += rng.uniform(*self._request_delay)
@@ -152,7 +143,8 @@ class Network:
             if not hasattr(group, "__iter__"):
                 raise ConfigError(f"partition groups must be lists of server ids, got "
                                   f"{group!r}; write partition(['S1', 'S2'], ['S3'])")
-            members = [self.check_endpoint(s) for s in group]
+            order = self.endpoints.index  # canonical order, whatever iterable (a set) was given
+            members = sorted((self.check_endpoint(s) for s in group), key=order)
             for s in members:
                 if s in seen:
                     raise ConfigError(f"server {s!r} is named twice in the partition "
@@ -168,7 +160,10 @@ class Network:
 
     def cut(self, src: str, dst: str) -> None:
         """Cut one direction: messages from ``src`` to ``dst`` are lost."""
-        self.cuts.add((self.check_endpoint(src), self.check_endpoint(dst)))
+        src, dst = self.check_endpoint(src), self.check_endpoint(dst)
+        if src == dst:
+            raise ConfigError(f"cut needs two different endpoints (src -> dst), got {src!r} twice")
+        self.cuts.add((src, dst))
         self._recompute()
 
     def disconnect(self, name: str) -> None:

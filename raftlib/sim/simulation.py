@@ -20,7 +20,8 @@ import pickle
 import random
 from typing import Any, Callable, Generator, Iterable, NamedTuple
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ReentrantRunError, UnknownServerError
+from ..validate import check_callable, check_name, check_time
 from .network import Network
 
 DELIVER, TIMER, CALL, PROCESS = 0, 1, 2, 3
@@ -67,18 +68,6 @@ def payload_size(value: Any) -> int:
     if value is None or kind is bool:
         return 1
     return len(pickle.dumps(value, protocol=4))
-
-
-def check_time(name: str, value: Any) -> float:
-    if isinstance(value, (bool, str, bytes)):
-        raise ConfigError(f"{name} must be a number of virtual seconds, got {value!r}")
-    try:
-        t = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a number of virtual seconds, got {value!r}") from None
-    if not math.isfinite(t) or t < 0:
-        raise ConfigError(f"{name} must be a finite number of seconds >= 0, got {value!r}")
-    return t
 
 
 def _event(entry: tuple, kind: str) -> Event:
@@ -188,6 +177,18 @@ class Simulation:
         self._trace: list[tuple] = []
         self._message_detail: dict[type, Callable[[Any], Any]] = {}
         self.clients: dict[str, Any] = {}  # endpoints that are not nodes, by id
+        self._running: str | None = None   # the run method on the stack, if any
+
+    def _enter(self, method: str) -> None:
+        """Refuse a run from inside a run: time would go back when the inner one returns."""
+        if self._running is not None:
+            raise ReentrantRunError(
+                f"{method}() was called from inside {self._running}() (from a callback, a "
+                f"run_until predicate, a process or a client's wait() while the simulation "
+                f"runs) at t={self.now:.6f}s; virtual time cannot go back. Schedule the work "
+                f"with call_later()/spawn() instead, or call {method}() after {self._running}() "
+                f"returns")
+        self._running = method
 
     def _add_client(self, client: Any) -> None:
         """Put a client (an object with an ``id``) on the network as an endpoint."""
@@ -214,8 +215,7 @@ class Simulation:
 
     def call_later(self, delay: float, fn: Callable[[], Any]) -> None:
         """Run ``fn()`` after ``delay`` virtual seconds."""
-        if not callable(fn):
-            raise ConfigError(f"call_later needs a function to call, got {fn!r}")
+        check_callable("fn", fn, "lambda: c.crash('S1')")
         self._push(self.now + check_time("delay", delay), CALL, fn)
 
     def spawn(self, process: Generator[float, None, Any]) -> None:
@@ -232,12 +232,44 @@ class Simulation:
         election timer), so the queue keeps at most one entry per timer: when that
         entry comes due but the timer was pushed later, it is queued again then.
         """
+        try:
+            ok = node in self.up and 0.0 <= delay < math.inf and type(delay) is not bool
+        except TypeError:
+            ok = False
+        if not ok:
+            self._check_timer(node, name, delay)
         key = (node, name)
         due = self.now + delay
         self.timers[key] = (self.now, due)
         pending = self._timer_entry.get(key)
         if pending is None or pending[0] > due:
             self._timer_entry[key] = (due, self._push(due, TIMER, node, name))
+
+    def _check_timer(self, node: Any, name: Any, delay: Any) -> None:
+        self._check_endpoint(node)
+        check_name("name", name)
+        check_time("delay", delay)
+
+    def _check_endpoint(self, node: Any) -> str:
+        """``node`` must be a node or client id of this simulation."""
+        try:
+            known = node in self.up
+        except TypeError:
+            known = False
+        if not known:
+            raise UnknownServerError(f"unknown node {node!r}; the nodes are "
+                                     f"{', '.join(self.up)}")
+        return node
+
+    def _check_node(self, node: Any, action: str) -> str:
+        """``node`` must be one of ``self.nodes`` (not a client)."""
+        if isinstance(node, str) and node in self.clients:
+            raise ConfigError(f"{action}({node!r}): {node} is a client; only servers can be "
+                              f"{action}ed: {', '.join(self.nodes)}")
+        if not isinstance(node, str) or node not in self.nodes:
+            raise UnknownServerError(f"unknown server {node!r}; the servers are "
+                                     f"{', '.join(self.nodes)}")
+        return node
 
     def cancel_timer(self, node: str, name: str) -> None:
         """Stop ``node``'s timer ``name`` if it is running."""
@@ -304,11 +336,15 @@ class Simulation:
     def deliver_now(self, msg_id: int) -> Event:
         """Deliver the in-flight message ``msg_id`` at once, ahead of everything else."""
         entry = self._find_in_flight(msg_id)
-        self._cancelled.add(msg_id)
-        self._seq += 1
-        entry = (self.now, self._seq) + entry[2:]
-        kind = self._dispatch(entry)
-        self._after_event()
+        self._enter("deliver_now")
+        try:
+            self._cancelled.add(msg_id)
+            self._seq += 1
+            entry = (self.now, self._seq) + entry[2:]
+            kind = self._dispatch(entry)
+            self._after_event()
+        finally:
+            self._running = None
         return _event(entry, kind)
 
     def _drop(self, msg: Any, reason: str, sent_at: float) -> None:
@@ -391,13 +427,17 @@ class Simulation:
     def step(self) -> Event | None:
         """Carry out exactly one event and return it (``None`` if nothing is queued)."""
         heap = self._heap
-        while heap:
-            entry = heapq.heappop(heap)
-            kind = self._dispatch(entry)
-            if kind is not None:
-                self._after_event()
-                return _event(entry, kind)
-        return None
+        self._enter("step")
+        try:
+            while heap:
+                entry = heapq.heappop(heap)
+                kind = self._dispatch(entry)
+                if kind is not None:
+                    self._after_event()
+                    return _event(entry, kind)
+            return None
+        finally:
+            self._running = None
 
     def run(self, seconds: float) -> None:
         """Advance virtual time by ``seconds``, carrying out every event on the way."""
@@ -411,32 +451,41 @@ class Simulation:
         if end < self.now:
             raise ConfigError(f"time {time!r} is in the past (now is {self.now!r}); "
                               f"virtual time only moves forward")
-        heap, dispatch, after = self._heap, self._dispatch, self._after_event
-        while heap and heap[0][0] <= end:
-            if dispatch(heapq.heappop(heap)) is not None:
-                after()
-        self.now = end
+        self._enter("run")
+        try:
+            heap, dispatch, after = self._heap, self._dispatch, self._after_event
+            while heap and heap[0][0] <= end:
+                if dispatch(heapq.heappop(heap)) is not None:
+                    after()
+            self.now = end
+        finally:
+            self._running = None
 
     def run_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
         """Run until ``predicate()`` is true (checked after every event) or
         ``timeout`` virtual seconds pass; return whether it became true."""
-        if not callable(predicate):
-            raise ConfigError(f"predicate must be a function of no arguments, e.g. "
-                              f"lambda: c.leader() is not None; got {predicate!r}")
+        check_callable("predicate", predicate, "lambda: c.leader() is not None")
         end = self.now + check_time("timeout", timeout)
-        if predicate():
-            return True
-        heap, dispatch, after = self._heap, self._dispatch, self._after_event
-        while heap and heap[0][0] <= end:
-            if dispatch(heapq.heappop(heap)) is not None:
-                after()
-                if predicate():
-                    return True
-        self.now = end
-        return bool(predicate())
+        self._enter("run_until")
+        try:
+            if predicate():
+                return True
+            heap, dispatch, after = self._heap, self._dispatch, self._after_event
+            while heap and heap[0][0] <= end:
+                if dispatch(heapq.heappop(heap)) is not None:
+                    after()
+                    if predicate():
+                        return True
+            self.now = end
+            return bool(predicate())
+        finally:
+            self._running = None
 
-    def run_process(self, process: Generator[float, None, Any], timeout: float = math.inf) -> Any:
-        """Run the simulation until ``process`` finishes and return its result."""
+    def run_process(self, process: Generator[float, None, Any], timeout: float = 60.0) -> Any:
+        """Run the simulation until ``process`` finishes (at most ``timeout`` virtual
+        seconds) and return its result."""
+        if self._running is not None:
+            self._enter("run_process")
         box: dict[str, Any] = {}
 
         def wrapper():
@@ -454,7 +503,7 @@ class Simulation:
     # ---------------------------------------------------------------- faults
     def crash(self, node: str) -> None:
         """Stop ``node``: its timers stop and its messages still in flight are lost."""
-        self.network.check_endpoint(node)
+        self._check_node(node, "crash")
         if not self.up[node]:
             return
         self.up[node] = False
@@ -464,7 +513,7 @@ class Simulation:
 
     def restart(self, node: str) -> None:
         """Start a crashed node again from what it persisted (a running one is crashed first)."""
-        self.network.check_endpoint(node)
+        self._check_node(node, "restart")
         self.crash(node)
         self.up[node] = True
         self.incarnation[node] += 1
