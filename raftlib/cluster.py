@@ -63,6 +63,7 @@ class Cluster(Simulation):
     """
 
     reply_types = REPLY_TYPES + (ClientReply,)
+    TRACE_EVENTS = Simulation.TRACE_EVENTS + ("role", "apply", "submit", "client_send")
 
     def __init__(self, n: int, *, seed: int = 0, timing: str = "paper",
                  election_timeout: tuple[float, float] | None = None,
@@ -322,7 +323,7 @@ class Cluster(Simulation):
         """A compact, readable text log of the run (see :mod:`raftlib.transcript`)."""
         from .transcript import format_transcript
 
-        return format_transcript(self._trace, deliveries=deliveries)
+        return format_transcript(self._trace, deliveries=check_bool("deliveries", deliveries))
 
     def widget(self):
         """An interactive picture of this cluster (see :class:`raftlib.widgets.ClusterView`)."""

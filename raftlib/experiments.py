@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import math
+import numbers
 import os
 import sys
 import time
@@ -219,6 +220,12 @@ def replay(timeout_ms: Sequence[float], seed: int, setup: Setup = PAPER_SETUP, *
            index: int = 0, attempts: int = 20) -> tuple[Trial, Cluster]:
     """Like :func:`run_trial`, and also return the cluster, to read its trace or transcript."""
     low, high = check_timeout(timeout_ms)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ConfigError(f"seed must be an int, got {seed!r}")
+    if not isinstance(setup, Setup):
+        raise ConfigError(f"setup must be a raftlib.experiments.Setup, got {setup!r}")
+    _check_count("index", index, 0)
+    _check_count("attempts", attempts)
     for attempt in range(attempts):
         c = _prepared_cluster(low, high, trial_seed(seed, (low, high), index, attempt), setup)
         c.timeout("S1")
@@ -302,9 +309,13 @@ def figure16(trials: int = 1000, no_random_trials: int | None = None, *, seed: i
 def cdf(downtime_ms: Iterable[float]) -> tuple[list[float], list[float]]:
     """The empirical CDF as (times, cumulative percent). Trials with no leader
     (``inf``) count in the total but are not plotted, so the curve stops short of 100 %."""
+    if isinstance(downtime_ms, (str, bytes)) or not hasattr(downtime_ms, "__iter__"):
+        raise ConfigError(f"cdf() needs a list of downtimes in ms, got {downtime_ms!r}")
     values = list(downtime_ms)
     if not values:
         raise ConfigError("cdf() needs at least one downtime")
+    if any(isinstance(v, (bool, str, bytes)) or not isinstance(v, numbers.Real) for v in values):
+        raise ConfigError(f"cdf() needs numbers (ms), got {values[:3]!r}...")
     if any(v != v for v in values):
         raise ConfigError("cdf() got a NaN downtime")
     finite = sorted(v for v in values if v < math.inf)

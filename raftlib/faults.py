@@ -16,11 +16,11 @@ again and every crashed server restarts.
 
 from __future__ import annotations
 
-import math
 import random
 from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 
-from .errors import ConfigError
+from .errors import ConfigError, UnknownServerError
+from .validate import check_bool, check_choice, check_number, check_probability, check_time
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -55,6 +55,8 @@ PROFILES = {
                  "unreliable": 1.0, "long_reordering": 1.0, "duplicate": 1.0}, 0.2),
 }
 _DUPLICATE_RATES = (0.0, 0.05, 0.2)
+MIN_MEAN_GAP = 0.001   # seconds between faults, on average
+MAX_FAULTS = 100_000   # duration / mean_gap above this would take minutes to draw
 
 
 class Fault(NamedTuple):
@@ -83,12 +85,14 @@ def random_schedule(servers: Sequence[str] | int, seed: int, *, duration: float 
     ids = _server_ids(servers)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ConfigError(f"seed must be an int, got {seed!r}")
-    if profile not in PROFILES:
-        raise ConfigError(f"profile must be one of {list(PROFILES)}, got {profile!r}")
+    check_choice("profile", profile, PROFILES)
     weights = PROFILES[profile][0] if weights is None else weights
     mean_gap = PROFILES[profile][1] if mean_gap is None else mean_gap
-    _check_seconds("duration", duration, allow_zero=True)
-    _check_seconds("mean_gap", mean_gap, allow_zero=False)
+    duration = check_number("duration", duration)
+    mean_gap = check_number("mean_gap", mean_gap, low=MIN_MEAN_GAP)
+    if duration / mean_gap > MAX_FAULTS:
+        raise ConfigError(f"duration / mean_gap must be at most {MAX_FAULTS:,} faults on "
+                          f"average, got duration={duration!r}, mean_gap={mean_gap!r}")
     if not isinstance(weights, dict) or any(
             a not in ACTIONS or isinstance(w, bool) or not isinstance(w, (int, float)) or not w >= 0
             for a, w in weights.items()):
@@ -139,22 +143,18 @@ def random_schedule(servers: Sequence[str] | int, seed: int, *, duration: float 
     return schedule
 
 
-def _check_seconds(name: str, value: Any, *, allow_zero: bool) -> None:
-    ok = (not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
-          and (value >= 0 if allow_zero else value > 0))
-    if not ok:
-        raise ConfigError(f"{name} must be a finite number of seconds "
-                          f"{'>= 0' if allow_zero else '> 0'}, got {value!r}")
-
-
 def _server_ids(servers: Sequence[str] | int) -> list[str]:
     if isinstance(servers, int) and not isinstance(servers, bool):
-        if servers < 1:
-            raise ConfigError(f"servers must be >= 1, got {servers!r}")
+        if not 1 <= servers <= 1000:
+            raise ConfigError(f"servers must be from 1 to 1000, got {servers!r}")
         return [f"S{i}" for i in range(1, servers + 1)]
-    if isinstance(servers, (str, bytes)) or not all(isinstance(s, str) for s in servers):
+    if isinstance(servers, (str, bytes)) or not hasattr(servers, "__iter__"):
         raise ConfigError(f"servers must be a list of server ids or an int, got {servers!r}")
-    return list(servers)
+    ids = list(servers)
+    if not ids or not all(isinstance(s, str) for s in ids) or len(set(ids)) != len(ids):
+        raise ConfigError(f"servers must be a non-empty list of distinct server ids (str) or an "
+                          f"int, got {servers!r}")
+    return ids
 
 
 def _random_groups(rng: random.Random, ids: list[str]) -> tuple[tuple[str, ...], ...]:
@@ -168,11 +168,12 @@ def _random_groups(rng: random.Random, ids: list[str]) -> tuple[tuple[str, ...],
 
 def apply_fault(cluster: "Cluster", fault: Fault) -> None:
     """Carry out one fault on ``cluster`` now."""
+    if isinstance(fault, Fault) and isinstance(fault.action, str) and fault.action not in ACTIONS:
+        raise ConfigError(f"unknown fault action {fault.action!r}; the actions are "
+                          f"{', '.join(ACTIONS)}")
+    check_fault(cluster, fault)
     action, args = fault.action, fault.args
     network = cluster.network
-    if action not in ACTIONS:
-        raise ConfigError(f"unknown fault action {action!r}; the actions are "
-                          f"{', '.join(ACTIONS)}")
     if action == "crash" and args == (LEADER,):
         leader = cluster.leader()
         if leader is not None:
@@ -184,9 +185,9 @@ def apply_fault(cluster: "Cluster", fault: Fault) -> None:
     elif action == "partition":
         cluster.partition(*args)
     elif action == "unreliable":
-        network.set_unreliable(bool(args[0]))
+        network.set_unreliable(args[0])
     elif action == "long_reordering":
-        network.long_reordering = bool(args[0])
+        network.long_reordering = args[0]
     elif action == "duplicate":
         network.duplicate = args[0]
     else:
@@ -195,12 +196,77 @@ def apply_fault(cluster: "Cluster", fault: Fault) -> None:
 
 def install(cluster: "Cluster", schedule: Sequence[Fault]) -> None:
     """Schedule every fault on ``cluster``, ``fault.time`` seconds from now.
-    Faults at the same time happen in list order."""
+    Faults at the same time happen in list order. Every fault is checked first
+    (ConfigError naming the fault); nothing is scheduled if one is malformed."""
+    if isinstance(schedule, (str, bytes, Fault)) or not hasattr(schedule, "__iter__"):
+        raise ConfigError(f"schedule must be a list of Fault records, got {schedule!r}")
+    schedule = list(schedule)
     for fault in schedule:
-        if not isinstance(fault, Fault) or fault.action not in ACTIONS:
-            raise ConfigError(f"a schedule holds Fault records with an action from "
-                              f"{list(ACTIONS)}, got {fault!r}")
+        check_fault(cluster, fault)
+    for fault in schedule:
         cluster.call_later(fault.time, lambda f=fault: apply_fault(cluster, f))
+
+
+def _one_server(cluster: "Cluster", args: tuple, *, leader: bool = False) -> None:
+    if len(args) != 1:
+        raise ConfigError(f"takes one server id, got {len(args)} arguments")
+    if not (leader and args[0] == LEADER):
+        cluster._check_server(args[0])
+
+
+def _two_servers(cluster: "Cluster", args: tuple) -> None:
+    if len(args) != 2:
+        raise ConfigError(f"takes (src, dst), got {len(args)} arguments")
+    for sid in args:
+        cluster._check_server(sid)
+    if args[0] == args[1]:
+        raise ConfigError(f"src and dst must differ, got {args[0]!r} twice")
+
+
+def _no_args(args: tuple) -> None:
+    if args:
+        raise ConfigError(f"takes no arguments, got {args!r}")
+
+
+def _one(check, name: str, args: tuple) -> None:
+    if len(args) != 1:
+        raise ConfigError(f"takes one argument ({name}), got {len(args)}")
+    check(name, args[0])
+
+
+#: How each action's arguments are checked (actions without an entry: args must be a tuple).
+_ARG_CHECKS = {
+    "crash": lambda c, a: _one_server(c, a, leader=True),
+    "restart": lambda c, a: a and _one_server(c, a),
+    "disconnect": _one_server,
+    "connect": _one_server,
+    "partition": lambda c, a: c.network.parse_groups(c.nodes, a),
+    "cut": _two_servers,
+    "heal": lambda c, a: _no_args(a),
+    "unreliable": lambda c, a: _one(check_bool, "on", a),
+    "long_reordering": lambda c, a: _one(check_bool, "on", a),
+    "duplicate": lambda c, a: _one(check_probability, "probability", a),
+}
+
+
+def check_fault(cluster: "Cluster", fault: Any) -> None:
+    """Raise ConfigError (or UnknownServerError) if ``fault`` cannot be carried out on ``cluster``."""
+    if not isinstance(fault, Fault) or not isinstance(fault.action, str) \
+            or fault.action not in ACTIONS:
+        raise ConfigError(f"a schedule holds Fault records with an action from "
+                          f"{list(ACTIONS)}, got {fault!r}")
+    try:
+        check_time("time", fault.time)
+        if not isinstance(fault.args, tuple):
+            raise ConfigError(f"args must be a tuple, got {fault.args!r}")
+        check = _ARG_CHECKS.get(fault.action)
+        if check is not None:
+            check(cluster, fault.args)
+    except ConfigError as err:
+        raise ConfigError(f"fault {fault!r}: {err}; {fault.action} takes "
+                          f"{ACTIONS[fault.action]}") from None
+    except UnknownServerError as err:
+        raise type(err)(f"fault {fault!r}: {err}") from None
 
 
 def heal_all(cluster: "Cluster") -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from .errors import UnknownTermError
+from .errors import ConfigError, UnknownTermError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -151,7 +151,7 @@ def get(term: str) -> Term:
 def _lang(lang: str) -> str:
     code = lang.strip().lower()[:2] if isinstance(lang, str) else ""
     if code not in ("en", "zh"):
-        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+        raise ConfigError(f"lang must be 'en' or 'zh', got {lang!r}")
     return code
 
 
@@ -174,6 +174,8 @@ def search(text: str) -> list[Term]:
 
     Terms that match by name come before those that match only in a definition.
     """
+    if not isinstance(text, str):
+        raise ConfigError(f"text must be a str to look for, got {text!r}")
     needle = unicodedata.normalize("NFKC", text).casefold().strip()
     by_name: list[Term] = []
     by_definition: list[Term] = []
@@ -201,7 +203,7 @@ def matches(key: str, answer: str, direction: str = "any") -> bool:
     """
     langs = _DIRECTIONS.get(direction.strip().lower() if isinstance(direction, str) else "")
     if langs is None:
-        raise ValueError(f"direction must be one of {sorted(_DIRECTIONS)}, got {direction!r}")
+        raise ConfigError(f"direction must be one of {sorted(_DIRECTIONS)}, got {direction!r}")
     if not isinstance(answer, str) or not _normalize(answer):
         return False
     term = get(key)
@@ -212,8 +214,8 @@ def matches(key: str, answer: str, direction: str = "any") -> bool:
 
 def by_lesson(lesson: int) -> list[Term]:
     """The terms introduced in one lesson, in file order."""
-    if lesson not in LESSONS:
-        raise ValueError(f"lesson must be 0-10, got {lesson!r}")
+    if isinstance(lesson, bool) or not isinstance(lesson, int) or lesson not in LESSONS:
+        raise ConfigError(f"lesson must be an int from 0 to 10, got {lesson!r}")
     return [t for t in _table()[0].values() if t.lesson == lesson]
 
 

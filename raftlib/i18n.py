@@ -138,6 +138,8 @@ UI: dict[str, tuple[str, str]] = {
 
 def set_language(lang: str) -> None:
     """Use English (``"en"``) or Chinese (``"zh"``; ``"zh-CN"`` etc. also work) for labels."""
+    if not isinstance(lang, str):
+        raise ConfigError(f"language must be 'en' or 'zh', got {lang!r}")
     _state["lang"] = normalize(lang)
 
 

@@ -30,6 +30,7 @@ from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 
 from . import i18n, tables
 from .errors import ConfigError
+from .validate import check_cluster, check_int, check_number
 from .palette import CJK_FILES, CJK_FONTS, DROP_COLOR, MESSAGE_COLORS, ROLE_COLORS, term_color
 
 if TYPE_CHECKING:
@@ -86,8 +87,9 @@ def _figure(ax: "Axes | None", size: tuple[float, float]) -> tuple[Figure, "Axes
 
 
 def _window(c: "Cluster", start: float | None, end: float | None) -> tuple[float, float]:
-    end = c.now if end is None else float(end)
-    start = max(0.0, end - DEFAULT_WINDOW) if start is None else float(start)
+    check_cluster(c, "c")
+    end = c.now if end is None else check_number("end", end)
+    start = max(0.0, end - DEFAULT_WINDOW) if start is None else check_number("start", start)
     if not 0 <= start < end:
         raise ConfigError(f"need 0 <= start < end (virtual seconds), got start={start}, end={end}")
     return start, end
@@ -225,8 +227,8 @@ def log_matrix(c: "Cluster", *, last: int = 30, ax: "Axes | None" = None) -> Fig
     """Every server's log now: one row per server, one column per index (the ``last``
     indices at most), coloured by term with the term written in. Committed entries
     (index <= that server's commit_index) are solid; uncommitted ones pale and hatched."""
-    if not isinstance(last, int) or last < 1:
-        raise ConfigError(f"last must be an int >= 1, got {last!r}")
+    check_cluster(c, "c")
+    check_int("last", last, 1)
     longest = max((c[s].last_log_index for s in c.nodes), default=0)
     first = max(1, longest - last + 1)
     width = max(1, longest - first + 1)
@@ -302,6 +304,9 @@ def _samples(data: Any) -> dict[str, Any]:
     import numpy as np
     import pandas as pd
 
+    if isinstance(data, (str, bytes)) or not hasattr(data, "__iter__"):
+        raise ConfigError(f"distribution() needs a sequence of numbers, a Series, a mapping "
+                          f"{{label: numbers}} or a DataFrame; got {data!r}")
     if isinstance(data, pd.DataFrame):
         items = {str(k): data[k] for k in data.columns}
     elif isinstance(data, Mapping):

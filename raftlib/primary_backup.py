@@ -27,17 +27,20 @@ over (a single point of failure).
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .errors import ConfigError, UnknownServerError
 from .kv import Client, ClientReply, ClientRequest, KVStore, Op
 from .sim.simulation import Simulation, payload_size
-from .validate import check_range, check_time
+from .validate import check_number, check_range, check_time
 
 PRIMARY = "primary"
 BACKUP = "backup"
 TS = "TS"
+MAX_REPLICAS = 50
 
 
 class Ping(NamedTuple):
@@ -120,13 +123,15 @@ class PrimaryBackup(Simulation):
     """
 
     reply_types = (TestAndSetReply, ReplicateReply, ClientReply)
+    TRACE_EVENTS = Simulation.TRACE_EVENTS + ("role", "grant", "suspect", "client_send")
 
     def __init__(self, replicas: int = 2, *, seed: int = 0, ping_interval: float = 0.05,
                  failure_timeout: float = 0.2, latency: tuple[float, float] = (0.002, 0.010),
                  initial_primary: str | None = "P1") -> None:
-        if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 2:
-            raise ConfigError(f"replicas must be an int >= 2 (a primary and at least one "
-                              f"backup), got {replicas!r}")
+        if isinstance(replicas, bool) or not isinstance(replicas, int) or \
+                not 2 <= replicas <= MAX_REPLICAS:
+            raise ConfigError(f"replicas must be an int >= 2 and <= {MAX_REPLICAS} (a primary "
+                              f"and at least one backup), got {replicas!r}")
         self.ping_interval = check_time("ping_interval", ping_interval)
         if self.ping_interval <= 0:
             raise ConfigError(f"ping_interval must be > 0 seconds, got {ping_interval!r}")
@@ -182,7 +187,7 @@ class PrimaryBackup(Simulation):
         return {**self.replicas, TS: self.ts}
 
     def _check_replica(self, sid: Any) -> str:
-        if sid not in self.replicas:
+        if not isinstance(sid, str) or sid not in self.replicas:
             raise UnknownServerError(f"unknown replica {sid!r}; the replicas are "
                                      f"{', '.join(self.replica_ids)} (and the test-and-set "
                                      f"server {TS})")
@@ -345,8 +350,9 @@ class PrimaryBackup(Simulation):
         ``now`` the key's value after it."""
         import pandas as pd
 
-        rows = self._writes if replica is None else [
-            w for w in self._writes if w[1] == self._check_replica(replica)]
+        if replica is not None:
+            self._check_replica(replica)
+        rows = self._writes if replica is None else [w for w in self._writes if w[1] == replica]
         return pd.DataFrame.from_records(rows, columns=self.WRITE_COLUMNS)
 
     def state(self):
@@ -364,6 +370,7 @@ class PrimaryBackup(Simulation):
     def view(self, server: str, *, since: float = 0.0):
         """What ``server`` received (its only window on the world): time, from, type, detail."""
         self.network.check_endpoint(server)
+        since = check_number("since", since, low=-math.inf)
         rows = [(t, peer, kind, detail) for t, event, srv, peer, kind, _, _, detail in self._trace
                 if event == "deliver" and srv == server and t >= since]
         import pandas as pd

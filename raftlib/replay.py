@@ -26,10 +26,11 @@ variable that names it stays valid.
 from __future__ import annotations
 
 import copy
+import math
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, SafetyViolation
-from .validate import check_time
+from .validate import check_cluster, check_number, check_time
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -105,7 +106,7 @@ class Timeline:
     """
 
     def __init__(self, cluster: "Cluster") -> None:
-        self.cluster = cluster
+        self.cluster = check_cluster(cluster)
         self.rebase()
 
     # ----------------------------------------------------------- bookkeeping
@@ -175,7 +176,7 @@ class Timeline:
     def run_to(self, t: float) -> None:
         """Advance to virtual time ``t`` (no-op if ``t`` is not ahead), following the recording."""
         c = self.cluster
-        t = check_time("t", t)
+        t = check_number("t", t, low=-math.inf)
         self._sync()
         if t < c.now:
             return
@@ -251,7 +252,7 @@ class Timeline:
     def act(self, method: str, *args: Any) -> Any:
         """Call ``cluster.method(*args)`` now and record it; at a past moment this forks
         history (the recorded future is dropped). ``method`` must be in :data:`ACTIONS`."""
-        if method not in ACTIONS:
+        if not isinstance(method, str) or method not in ACTIONS:
             raise ConfigError(f"{method!r} is not a recordable action; use one of "
                               f"{', '.join(sorted(ACTIONS))}")
         self._sync()
@@ -278,7 +279,7 @@ class Timeline:
         could not be copied when the Timeline was made (see ``why``).
         """
         c = self.cluster
-        t = check_time("t", t)
+        t = check_number("t", t, low=-math.inf)
         self._sync()
         t = min(max(t, self.origin_time), self.end_time)
         if t >= c.now:

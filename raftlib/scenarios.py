@@ -30,11 +30,13 @@ from typing import TYPE_CHECKING, Callable
 from .core import LEADER
 from .errors import ConfigError
 from .kv import Op
+from .validate import check_cluster, check_int, check_names
 
 if TYPE_CHECKING:
     from .cluster import Cluster
 
 ELECTION_WAIT = 5.0  # virtual seconds allowed for an election before giving up
+MAX_COMMANDS = 1000  # commands a scenario commits at most (leader_crash, stale_follower)
 
 
 def _leaders(c: "Cluster") -> list[str]:
@@ -78,6 +80,7 @@ def _put(value: int) -> Op:
 
 
 def _need(c: "Cluster", n: int, name: str) -> None:
+    check_cluster(c, "c")
     if len(c.nodes) < n:
         raise ConfigError(f"the {name} scenario needs at least {n} servers, the cluster has "
                           f"{len(c.nodes)}")
@@ -87,7 +90,9 @@ def split_vote(c: "Cluster", candidates: list[str] | None = None) -> "Cluster":
     """Fire the election timers of ``candidates`` (default: every running server) at the
     same instant. Each candidate votes for itself, so with every server a candidate no
     one can win: a split vote. The randomized timeouts then break the tie (§5.2)."""
-    candidates = [s for s in c.nodes if c.up[s]] if candidates is None else list(candidates)
+    check_cluster(c, "c")
+    candidates = ([s for s in c.nodes if c.up[s]] if candidates is None
+                  else check_names("candidates (servers)", candidates, c.nodes))
     for sid in candidates:
         c.timeout(sid)
     return c
@@ -97,6 +102,7 @@ def leader_crash(c: "Cluster", *, commands: int = 3) -> "Cluster":
     """Elect a leader, commit ``commands`` client commands on every server, then crash
     the leader. The followers' election timers run out next and a new leader is elected."""
     _need(c, 3, "leader crash")
+    check_int("commands", commands, 0, MAX_COMMANDS)
     leader = _elect(c)
     for i in range(commands):
         c.submit(_put(i + 1), to=leader)
@@ -173,6 +179,7 @@ def stale_follower(c: "Cluster", *, missed: int = 5) -> "Cluster":
     fail the consistency check, next_index backs up, the conflicting entries are
     truncated and the log is repaired (§5.3). The old leader stays crashed."""
     _need(c, 4, "stale follower")
+    check_int("missed", missed, 0, MAX_COMMANDS)
     old = _elect(c)
     c.submit(_put(0), to=old)
     _commit_all(c, old)
@@ -211,6 +218,6 @@ PRESETS: dict[str, Callable[["Cluster"], "Cluster"]] = {
 
 def apply(name: str, c: "Cluster") -> "Cluster":
     """Set up the scenario ``name`` (a key of :data:`PRESETS`) on ``c`` and return ``c``."""
-    if name not in PRESETS:
+    if not isinstance(name, str) or name not in PRESETS:
         raise ConfigError(f"unknown scenario {name!r}; the scenarios are {', '.join(PRESETS)}")
-    return PRESETS[name](c)
+    return PRESETS[name](check_cluster(c, "c"))

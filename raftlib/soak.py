@@ -31,8 +31,10 @@ from .cluster import Cluster
 from .core import RaftNode
 from .errors import ConfigError, SafetyViolation
 from .faults import PROFILES, Fault, heal_all, install, random_schedule
+from .validate import check_number
 
 LIVENESS_TIMEOUT = 10.0   # virtual seconds after healing, as 6.824's one()
+MAX_DURATION = 3600.0     # virtual seconds of chaos in one run at most
 ATTEMPT_TIMEOUT = 2.0     # one() waits this long for each submitted command
 SLICE = 0.05              # virtual seconds run between two looks at the message rate
 MAX_RATE = 5_000          # messages per virtual second beyond which a run is a message storm
@@ -68,6 +70,10 @@ def chaos_run(seed: int, *, n: int | None = None, schedule: Sequence[Fault] | No
     ``check_interval`` virtual seconds (the cheap checks run on every apply
     and election anyway).
     """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ConfigError(f"seed must be an int, got {seed!r}")
+    check_number("duration", duration, high=MAX_DURATION)
+    check_number("check_interval", check_interval, low=0.0, low_open=True)
     rng = random.Random(f"raftlib-soak:{seed}")
     if n is None:
         n = rng.choice((3, 4, 5))
@@ -75,8 +81,8 @@ def chaos_run(seed: int, *, n: int | None = None, schedule: Sequence[Fault] | No
     c = Cluster(n, seed=seed, node_class=node_class, check_every_event=check_every_event)
     if schedule is None:
         schedule = random_schedule(c.nodes, seed, duration=duration, profile=profile)
+    install(c, schedule)  # a malformed schedule is the caller's error, not a finding
     try:
-        install(c, schedule)
         busy = _busy_periods(c.rng("workload:busy"), duration)
         c.spawn(_submitter(c, busy))
         c.spawn(_kv_client(c, busy))

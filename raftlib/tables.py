@@ -24,6 +24,7 @@ Figure 2 names     ``current_term``, ``voted_for``, ``commit_index``,
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
@@ -32,6 +33,7 @@ from . import describe
 from .core import CANDIDATE, FOLLOWER, LEADER
 from .errors import ConfigError
 from .palette import message_kind
+from .validate import check_cluster, check_names, check_number
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -51,8 +53,11 @@ LOG_VALUES = ("term", "command", "entry")
 
 
 def _servers(c: "Cluster", servers: Iterable[str] | None) -> list[str]:
+    check_cluster(c, "c")
     if servers is None:
         return list(c.nodes)
+    if isinstance(servers, (str, bytes)) or not hasattr(servers, "__iter__"):
+        raise ConfigError(f"servers must be a list of server ids, e.g. ['S1'], got {servers!r}")
     out = list(servers)
     for s in out:
         c[s]  # raises UnknownServerError naming the servers
@@ -68,12 +73,17 @@ def trace(c: "Cluster", events: Iterable[str] | None = None, *, start: float = 0
     disconnect, connect, partition, cut, heal or client_send; for messages ``server`` is
     the receiver and ``peer`` the sender.
     """
+    check_cluster(c, "c")
+    start = check_number("start", start, low=-math.inf)
+    end = None if end is None else check_number("end", end, low=-math.inf)
+    if events is not None:
+        events = check_names("events", events, c.TRACE_EVENTS)
     df = pd.DataFrame.from_records(c.trace_rows(), columns=TRACE_COLUMNS)
     keep = df["time"] >= start
     if end is not None:
         keep &= df["time"] <= end
     if events is not None:
-        keep &= df["event"].isin(list(events))
+        keep &= df["event"].isin(events)
     return df[keep].reset_index(drop=True)
 
 
@@ -83,6 +93,7 @@ def servers(c: "Cluster") -> pd.DataFrame:
     ``votes`` counts the votes a candidate (or leader) received in its term;
     ``election_due`` is when its election timer fires (NaN if none is running).
     """
+    check_cluster(c, "c")
     rows = []
     for s in c.nodes:
         n = c[s]
@@ -135,6 +146,9 @@ def peers(c: "Cluster", leader: str | None = None) -> pd.DataFrame:
     ``leader`` defaults to every running server that is a leader now (a partition can
     leave two). Empty if there is none.
     """
+    check_cluster(c, "c")
+    if leader is not None:
+        c[leader]  # raises UnknownServerError naming the servers
     leaders = [leader] if leader is not None else [s for s in c.nodes
                                                    if c.up[s] and c[s].role == LEADER]
     rows = []
@@ -150,6 +164,7 @@ def peers(c: "Cluster", leader: str | None = None) -> pd.DataFrame:
 def message_stats(c: "Cluster") -> pd.DataFrame:
     """Counts per message type (columns :data:`MESSAGE_COLUMNS`), sorted by type;
     ``bytes`` are bytes sent."""
+    check_cluster(c, "c")
     st = c.stats
     names = sorted(set(st.sent) | set(st.delivered) | set(st.dropped))
     rows = [[t, st.sent.get(t, 0), st.delivered.get(t, 0), st.dropped.get(t, 0),
@@ -160,6 +175,7 @@ def message_stats(c: "Cluster") -> pd.DataFrame:
 def server_traffic(c: "Cluster") -> pd.DataFrame:
     """Per server (columns :data:`TRAFFIC_COLUMNS`): messages and bytes it sent, and the
     requests delivered to its handlers (``received``, like labrpc's GetCount)."""
+    check_cluster(c, "c")
     st = c.stats
     rows = [[s, st.sent_by.get(s, 0), st.bytes_by.get(s, 0), st.rpc_count(s)] for s in c.nodes]
     return pd.DataFrame(rows, columns=TRAFFIC_COLUMNS)
@@ -168,6 +184,7 @@ def server_traffic(c: "Cluster") -> pd.DataFrame:
 def in_flight(c: "Cluster") -> pd.DataFrame:
     """The messages on the wire now, soonest first (columns :data:`IN_FLIGHT_COLUMNS`);
     ``id`` is what ``c.drop``/``c.duplicate``/``c.deliver_now`` take."""
+    check_cluster(c, "c")
     rows = [[m.id, type(m.message).__name__, message_kind(m.message), m.message.src,
              m.message.dst, getattr(m.message, "term", None), m.sent_at, m.arrives_at,
              describe.message(m.message)] for m in c.in_flight()]
@@ -182,6 +199,7 @@ def roles(c: "Cluster") -> pd.DataFrame:
     and crashes are traced. ``role`` is "crashed" while a server is down. The last row
     of each server is its state now.
     """
+    check_cluster(c, "c")
     role = {s: FOLLOWER for s in c.nodes}
     term = {s: 0 for s in c.nodes}
     up = {s: True for s in c.nodes}

@@ -112,6 +112,16 @@ def check_names(name: str, value: Any, known: Iterable[str]) -> list[str]:
     return names
 
 
+def check_cluster(value: Any, name: str = "cluster") -> Any:
+    """A raftlib ``Cluster`` (the object these functions read)."""
+    from .cluster import Cluster
+
+    if not isinstance(value, Cluster):
+        raise ConfigError(f"{name} must be a raftlib Cluster, e.g. c = rl.Cluster(5); "
+                          f"got {value!r}")
+    return value
+
+
 def _suggest(value: Any, allowed: list[str]) -> str:
     if not isinstance(value, str):
         return ""

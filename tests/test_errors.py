@@ -303,7 +303,7 @@ def test_fault_schedule_arguments():
         faults.random_schedule(3, 1, profile="wild")
     with raises(rl.ConfigError, "duration", ">= 0"):
         faults.random_schedule(3, 1, duration=-1)
-    with raises(rl.ConfigError, "mean_gap", "> 0"):
+    with raises(rl.ConfigError, "mean_gap", ">= 0.001"):
         faults.random_schedule(3, 1, mean_gap=0)
     with raises(rl.ConfigError, "max_down must be an int from 0 to 3"):
         faults.random_schedule(3, 1, max_down=4)

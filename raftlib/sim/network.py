@@ -134,8 +134,15 @@ class Network:
         """Split ``servers`` into ``groups``: each server named exactly once.
         Other endpoints (clients) may be placed in at most one group; unplaced
         ones reach everybody."""
+        self.groups = self.parse_groups(servers, groups)
+        self._recompute()
+
+    def parse_groups(self, servers: list[str], groups: Iterable[Iterable[str]]) -> list[list[str]]:
+        """Check a partition (ConfigError/UnknownServerError if it is not one) and return
+        its groups, each in canonical endpoint order whatever iterable (a set) was given."""
         parsed = []
         seen: dict[str, int] = {}
+        order = self.endpoints.index
         for i, group in enumerate(groups):
             if isinstance(group, str):
                 raise ConfigError(f"partition groups must be lists of server ids, got the "
@@ -143,20 +150,18 @@ class Network:
             if not hasattr(group, "__iter__"):
                 raise ConfigError(f"partition groups must be lists of server ids, got "
                                   f"{group!r}; write partition(['S1', 'S2'], ['S3'])")
-            order = self.endpoints.index  # canonical order, whatever iterable (a set) was given
-            members = sorted((self.check_endpoint(s) for s in group), key=order)
+            members = [self.check_endpoint(s) for s in group]
             for s in members:
                 if s in seen:
                     raise ConfigError(f"server {s!r} is named twice in the partition "
                                       f"(groups {seen[s] + 1} and {i + 1}); name each once")
                 seen[s] = i
-            parsed.append(members)
+            parsed.append(sorted(members, key=order))
         missing = [s for s in servers if s not in seen]
         if missing:
             raise ConfigError(f"the partition does not name {', '.join(missing)}; every server "
                               f"must be in exactly one group")
-        self.groups = parsed
-        self._recompute()
+        return parsed
 
     def cut(self, src: str, dst: str) -> None:
         """Cut one direction: messages from ``src`` to ``dst`` are lost."""

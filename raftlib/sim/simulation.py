@@ -233,7 +233,8 @@ class Simulation:
         entry comes due but the timer was pushed later, it is queued again then.
         """
         try:
-            ok = node in self.up and 0.0 <= delay < math.inf and type(delay) is not bool
+            ok = (node in self.up and 0.0 <= delay < math.inf and type(delay) is not bool
+                  and type(name) is str and name != "")
         except TypeError:
             ok = False
         if not ok:
@@ -273,10 +274,12 @@ class Simulation:
 
     def cancel_timer(self, node: str, name: str) -> None:
         """Stop ``node``'s timer ``name`` if it is running."""
+        self._check_endpoint(node)
         self.timers.pop((node, name), None)
 
     def cancel_timers(self, node: str) -> None:
         """Stop every timer of ``node``."""
+        self._check_endpoint(node)
         for key in [k for k in self.timers if k[0] == node]:
             del self.timers[key]
 
@@ -335,6 +338,8 @@ class Simulation:
 
     def deliver_now(self, msg_id: int) -> Event:
         """Deliver the in-flight message ``msg_id`` at once, ahead of everything else."""
+        if self._running is not None:
+            self._enter("deliver_now")
         entry = self._find_in_flight(msg_id)
         self._enter("deliver_now")
         try:
@@ -441,7 +446,7 @@ class Simulation:
 
     def run(self, seconds: float) -> None:
         """Advance virtual time by ``seconds``, carrying out every event on the way."""
-        self.run_to(self.now + check_time("seconds", seconds))
+        self._advance(self.now + check_time("seconds", seconds), "run")
 
     def run_to(self, time: float) -> None:
         """Advance virtual time to exactly ``time`` (not before now), carrying out
@@ -451,7 +456,10 @@ class Simulation:
         if end < self.now:
             raise ConfigError(f"time {time!r} is in the past (now is {self.now!r}); "
                               f"virtual time only moves forward")
-        self._enter("run")
+        self._advance(end, "run_to")
+
+    def _advance(self, end: float, method: str) -> None:
+        self._enter(method)
         try:
             heap, dispatch, after = self._heap, self._dispatch, self._after_event
             while heap and heap[0][0] <= end:
@@ -564,6 +572,9 @@ class Simulation:
 
     # ----------------------------------------------------------------- trace
     TRACE_COLUMNS = ("time", "event", "server", "peer", "type", "term", "sent_at", "detail")
+    #: Every value the ``event`` column takes (subclasses add theirs).
+    TRACE_EVENTS: tuple[str, ...] = ("deliver", "drop", "duplicate", "timer", "crash", "restart",
+                                     "disconnect", "connect", "partition", "cut", "heal")
 
     @property
     def trace(self):

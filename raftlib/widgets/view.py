@@ -17,6 +17,7 @@ from ..errors import ConfigError, RaftlibError, SafetyViolation
 from ..i18n import get_language, text
 from ..kv import Op
 from ..replay import Timeline, fresh, restore
+from ..validate import check_cluster
 from . import drawing, inspector
 
 if TYPE_CHECKING:
@@ -358,4 +359,5 @@ def show(cluster: "Cluster", **options) -> None:
     """
     from IPython.display import display
 
+    check_cluster(cluster)
     display(ClusterView(cluster, **options))
