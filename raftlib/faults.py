@@ -78,7 +78,8 @@ def random_schedule(servers: Sequence[str] | int, seed: int, *, duration: float 
 
     ``profile`` (a key of :data:`PROFILES`) sets which faults are drawn and how
     often; ``weights`` and ``mean_gap`` override it. Faults arrive at
-    exponential gaps until ``duration``. At most ``max_down`` servers are down
+    exponential gaps until ``duration`` (``mean_gap`` >= :data:`MIN_MEAN_GAP`, and at
+    most :data:`MAX_FAULTS` faults on average). At most ``max_down`` servers are down
     at once (default: a minority, so a majority can make progress whenever the
     network lets it).
     """

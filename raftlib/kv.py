@@ -131,8 +131,8 @@ class KVStore:
 
 class Client:
     """A client that sends one request at a time to the server it believes leads,
-    and retries on a wrong-leader answer or after ``timeout`` seconds of silence,
-    with the same (client id, sequence number)."""
+    and retries on a wrong-leader answer or after ``timeout`` seconds of silence
+    (at least :data:`MIN_CLIENT_TIMEOUT`), with the same (client id, sequence number)."""
 
     def __init__(self, cluster: "Cluster", client_id: str = "C1", *, timeout: float = 0.5) -> None:
         check_name("client_id", client_id)

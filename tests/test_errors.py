@@ -47,6 +47,9 @@ def test_error_classes():
     assert issubclass(rl.SafetyViolation, rl.RaftlibError)
     # a KeyError subclass that prints its message, not its repr
     assert str(rl.UnknownServerError("unknown server 'S9'")) == "unknown server 'S9'"
+    assert issubclass(rl.InvalidCommandError, rl.ConfigError)
+    for kind in (rl.CommandFailed, rl.StaleClientError, rl.ReentrantRunError):
+        assert issubclass(kind, rl.RaftlibError) and kind in vars(rl).values()
 
 
 # --------------------------------------------------------------------- the size

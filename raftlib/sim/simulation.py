@@ -21,7 +21,7 @@ import random
 from typing import Any, Callable, Generator, Iterable, NamedTuple
 
 from ..errors import ConfigError, ReentrantRunError, UnknownServerError
-from ..validate import check_callable, check_name, check_time
+from ..validate import check_callable, check_time
 from .network import Network
 
 DELIVER, TIMER, CALL, PROCESS = 0, 1, 2, 3
@@ -248,7 +248,8 @@ class Simulation:
 
     def _check_timer(self, node: Any, name: Any, delay: Any) -> None:
         self._check_endpoint(node)
-        check_name("name", name)
+        if type(name) is not str or not name:
+            raise ConfigError(f"a timer's name must be a non-empty str, got {name!r}")
         check_time("delay", delay)
 
     def _check_endpoint(self, node: Any) -> str:
