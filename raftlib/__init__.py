@@ -8,6 +8,7 @@ from .cluster import TIMINGS, Cluster
 from .core import (CANDIDATE, FOLLOWER, LEADER, NOOP, AppendEntries, AppendEntriesReply, Entry,
                    PersistentState, RaftNode, RequestVote, RequestVoteReply)
 from .errors import ConfigError, RaftlibError, SafetyViolation, UnknownServerError
+from .explore import explore  # the function shadows its subpackage's name on purpose
 from .kv import Client, KVStore, Op
 from .sim import Event, InFlight, Network, Simulation, Stats
 
@@ -43,7 +44,7 @@ def __getattr__(name: str):
     return value
 
 __all__ = ["AppendEntries", "AppendEntriesReply", "CANDIDATE", "Client", "Cluster", "ConfigError",
-           "Entry", "Event", "FOLLOWER", "InFlight", "KVStore", "LEADER", "NOOP", "Network", "Op",
+           "Entry", "Event", "explore", "FOLLOWER", "InFlight", "KVStore", "LEADER", "NOOP", "Network", "Op",
            "PersistentState", "RaftNode", "RaftlibError", "RequestVote", "RequestVoteReply",
            "SafetyViolation", "Simulation", "Stats", "TIMINGS", "UnknownServerError",
            *_LAZY]
