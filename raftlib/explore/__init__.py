@@ -87,6 +87,9 @@ def explore(n: int = 3, *, node_class: type = RaftNode, max_term: int = 3, max_l
     out = search(model, strategy, float(time_limit), seed)
     if out.violation is not None:
         labels, final, violation = model.concretize(out.path(), out.final_label, out.violation)
+        if strategy != "bfs":  # bfs's trace is already a shortest one
+            labels = model.shrink(labels, violation.prop)
+            final, violation = model.end(labels)
     else:
         labels, final, violation = [], model.initial(), None
     trace = [model.step(label) for label in labels]

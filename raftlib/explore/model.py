@@ -31,6 +31,7 @@ from .state import APPLIED, LOG, ROLE, TERM, UP, Codec, crashed, dump, load, per
 
 DELIVER, DROP, DUPLICATE, TIMEOUT, HEARTBEAT, REQUEST, CRASH, RESTART = (
     "deliver", "drop", "duplicate", "timeout", "heartbeat", "request", "crash", "restart")
+KINDS = (DELIVER, DROP, DUPLICATE, TIMEOUT, HEARTBEAT, REQUEST, CRASH, RESTART)
 
 
 #: ``(servers, in_flight, submitted, crashes, ghost)``, a plain tuple for speed.
@@ -279,3 +280,39 @@ class Model:
             state = nxt
             violation = found if found is not None else violation
         return labels, state, violation
+
+    def run(self, labels: list[tuple]) -> tuple[list[tuple], State, Any]:
+        """Take the concrete steps ``labels`` from the initial state, skipping any that
+        is not enabled, until one breaks a property; return the steps taken, the state
+        reached and the violation (or ``None``)."""
+        state, taken = self.initial(), []
+        for label in labels:
+            found = {lab: (nxt, v) for lab, nxt, v in self.successors(state)}
+            if label not in found:
+                continue
+            taken.append(label)
+            state, violation = found[label]
+            if violation is not None:
+                return taken, state, violation
+        return taken, state, None
+
+    def end(self, labels: list[tuple]) -> tuple[State, Any]:
+        """The state ``labels`` lead to, and the violation of their last step."""
+        return self.run(labels)[1:]
+
+    def shrink(self, labels: list[tuple], prop: str) -> list[tuple]:
+        """A shorter trace that still breaks ``prop``: remove runs of 8, 4, 2, then single
+        steps (and the later steps that no longer apply) while the violation stays, for
+        the long traces of random walks."""
+        size = 8
+        while size:
+            shrunk = False
+            k = len(labels) - 1 - size
+            while k >= 0:
+                taken, _, violation = self.run(labels[:k] + labels[k + size:])
+                if violation is not None and violation.prop == prop and len(taken) < len(labels):
+                    labels, shrunk = taken, True
+                k = min(k, len(labels) - 1 - size) - 1
+            if not shrunk:
+                size //= 2
+        return labels

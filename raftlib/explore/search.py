@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Model, State
+from .model import KINDS, Model, State
 from .steps import format_steps
 
 _CLOCK_EVERY = 512  # states between two looks at the clock
@@ -95,6 +95,10 @@ def _walks(model: Model, out: Outcome, index: dict, deadline: float, rng: random
     states, parents = out.states, out.parents
     clock = _CLOCK_EVERY
     while True:
+        # swarm testing: each walk weighs the kinds of steps differently, so that some
+        # walks rarely time out or drop and get deep into the protocol
+        weights = {kind: rng.random() ** 2 for kind in KINDS}
+        weights["deliver"] = 1.0
         k = 0
         for _ in range(WALK_DEPTH):
             clock -= 1
@@ -102,10 +106,10 @@ def _walks(model: Model, out: Outcome, index: dict, deadline: float, rng: random
                 clock = _CLOCK_EVERY
                 if time.perf_counter() > deadline:
                     return
-            steps = list(_successors(model, out, k))
+            steps = _successors(model, out, k)
             if not steps:
                 break
-            label, nxt, violation = steps[rng.randrange(len(steps))]
+            label, nxt, violation = rng.choices(steps, [weights[s[0][0]] for s in steps])[0]
             if violation is not None:
                 out.violation, out.last, out.final, out.final_label = violation, k, nxt, label
                 return
