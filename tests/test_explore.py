@@ -11,6 +11,7 @@ import pytest
 import raftlib as rl
 from raftlib import bugs
 from raftlib.explore import cluster_state
+from raftlib.explore.catalogue import FIGURE8, NOT_FOUND, NOT_SAFETY, SAFETY_BUGS, SMALL, TINY
 from raftlib.explore.model import Model
 from raftlib.explore.state import FIELDS, UP, dump, load
 
@@ -186,14 +187,57 @@ def test_bad_arguments_raise_config_error(kw, words):
 
 # ----------------------------------------------------------------- replay
 def test_replay_reaches_the_explored_state():
-    """A deep state of a complete search, replayed on a real Cluster, is the same state."""
-    m = model(max_in_flight=1, drops=False, duplicates=False)
-    from raftlib.explore.search import search
-    out = search(m, "bfs", 60.0, 0)
-    assert out.complete
-    out.last = len(out.states) - 1
-    labels, final, _ = m.concretize(out.path(), None, None)
-    assert len(labels) > 8
-    from raftlib.explore.result import replay
-    c = replay(m, [m.step(label) for label in labels])
-    assert cluster_state(c) == (m.server_tuples(final), Counter(m.messages(final)))
+    """A trace with a crash and a restart, replayed on a real Cluster, ends in the explored
+    state: every server's tuple and the messages in flight (Figure 8's below has drops)."""
+    prop, bound = SAFETY_BUGS["ForgetLog"]
+    r = rl.explore(node_class=bugs.ForgetLog, **bound)
+    assert {"crash", "restart"} <= {step.kind for step in r.trace}
+    c = r.cluster()
+    assert cluster_state(c) == r.final_state()
+    assert [v.prop for v in c.safety.found] == [prop]
+
+
+# ------------------------------------------------------------- the bug catalogue
+def test_the_catalogue_covers_every_bug_class():
+    named = set(SAFETY_BUGS) | set(NOT_SAFETY) | set(NOT_FOUND)
+    assert len(named) == len(SAFETY_BUGS) + len(NOT_SAFETY) + len(NOT_FOUND)
+    assert named == {cls.__name__ for cls in bugs.BUGS + bugs.SUBTLE}
+
+
+@pytest.mark.parametrize("name", sorted(SAFETY_BUGS))
+def test_every_safety_bug_is_found_on_three_servers(name):
+    prop, bound = SAFETY_BUGS[name]
+    r = rl.explore(node_class=getattr(bugs, name), **bound)
+    assert r.violation is not None, f"{name} not found within {bound}"
+    assert r.violation.prop == prop and prop in str(r.violation)
+    assert r.trace and str(r.violation) in r.transcript()
+
+
+@pytest.mark.parametrize("name", sorted(NOT_SAFETY))
+def test_liveness_only_bugs_are_not_reported_as_safety_violations(name):
+    r = rl.explore(node_class=getattr(bugs, name), **TINY)
+    assert r.complete and r.violation is None, NOT_SAFETY[name]
+
+
+def test_the_correct_server_is_complete_with_no_violation():
+    r = rl.explore(**SMALL)
+    assert r.complete and r.violation is None and r.states > 1000 and r.rate > 0
+    assert r.trace == [] and r.transcript() == ""
+
+
+# ------------------------------------------------------------------- Figure 8
+def test_figure8_found_and_its_replay_shows_the_committed_entry_overwritten():
+    r = rl.explore(node_class=bugs.CommitOldTermEntries, **FIGURE8)
+    assert r.violation is not None and r.violation.prop == "Leader Completeness"
+    terms = {step.message.term for step in r.trace if step.message is not None}
+    assert max(terms) == 4, "Figure 8 needs a fourth term on three servers"
+    c = r.cluster()
+    assert cluster_state(c) == r.final_state()            # the replay is the explored state
+    assert [v.prop for v in c.safety.found] == ["Leader Completeness"]
+    applied = {sid: dict(c.applied(sid)) for sid in c.nodes}
+    committer = next(sid for sid in c.nodes if 1 in applied[sid])
+    entry = c[committer].log[0]
+    assert applied[committer][1] == entry.command and entry.term < 4
+    with pytest.raises(rl.SafetyViolation, match="State Machine Safety"):
+        c.run(0.1)                       # what is in flight arrives: the new leader takes over
+    assert c[committer].log[0] != entry, "the committed entry was overwritten"
