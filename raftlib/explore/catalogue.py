@@ -33,7 +33,7 @@ SAFETY_BUGS: dict[str, tuple[str, dict]] = {
     "MatchIndexFromLogLength": ("Leader Completeness", SMALL),
     "ForgetLog": ("Leader Completeness", SMALL),
     "CommitOldTermEntries": ("Leader Completeness", FIGURE8),
-    "VoteByLogLength": ("Leader Completeness", _WALKS),
+    "VoteByLogLength": ("Leader Completeness", dict(_WALKS, seed=5)),
     "TruncateOnEveryAppend": ("Leader Completeness", _WALKS),
     "ContinueAfterReject": ("Log Matching", _LONG_WALKS),
     "AcceptPrevPastEnd": ("State Machine Safety", _LONG_WALKS),
