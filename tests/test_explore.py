@@ -241,3 +241,31 @@ def test_figure8_found_and_its_replay_shows_the_committed_entry_overwritten():
     with pytest.raises(rl.SafetyViolation, match="State Machine Safety"):
         c.run(0.1)                       # what is in flight arrives: the new leader takes over
     assert c[committer].log[0] != entry, "the committed entry was overwritten"
+
+
+# ------------------------------------------------------------------ grading
+def test_search_grading_passes_the_reference_and_shows_a_counterexample():
+    from raftlib.checks.search import SearchFailed, explore_handler
+
+    def handle_request_vote(self, m):
+        granted = (m.term == self.current_term
+                   and self.log_is_up_to_date(m.last_log_term, m.last_log_index))
+        if granted:
+            self.voted_for = m.candidate_id
+            self.reset_election_timer()
+        self.send(rl.RequestVoteReply(self.id, m.src, self.current_term, granted))
+
+    with pytest.raises(SearchFailed, match="breaks Election Safety") as info:
+        explore_handler("handle_request_vote", handle_request_vote, budget=20.0)
+    assert "S2 <- S1 RequestVote t1" in str(info.value)
+    c = info.value.result.cluster()
+    assert sum(c[s].role == rl.LEADER for s in c.nodes) == 2
+
+    def log_is_up_to_date(self, last_log_term, last_log_index):
+        if last_log_term != self.last_log_term:
+            return last_log_term > self.last_log_term
+        return last_log_index >= self.last_log_index
+
+    results = explore_handler("log_is_up_to_date", log_is_up_to_date, budget=3.0)
+    assert results and all(r.violation is None for r in results)
+    assert results[0].complete
