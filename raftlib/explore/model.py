@@ -66,7 +66,8 @@ class Model:
         self._cache: dict[tuple, Reaction] = {}
         self.ghosts: list[invariants.Ghost] = []
         self._ghost_ids: dict[invariants.Ghost, int] = {}
-        self.symmetry = Symmetry(self.codec, self.ghost, self.ghosts) if symmetry and n > 1 \
+        # n! renamings: worth it up to 4 servers (24), not beyond
+        self.symmetry = Symmetry(self.codec, self.ghost, self.ghosts) if symmetry and 1 < n <= 4 \
             else None
 
     # ------------------------------------------------------------ interning

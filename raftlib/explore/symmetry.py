@@ -3,7 +3,8 @@
 Raft treats its servers alike, so renaming them (S1 <-> S2, ...) maps every run
 to a run. The explorer keeps one representative of each class of renamed states:
 the smallest of its renamings, compared as tuples of interned ints. For 3
-servers this shrinks the space by up to 3! = 6 times. It is sound for any node
+servers this shrinks the space by up to 3! = 6 times; beyond 4 servers trying
+all n! renamings costs more than it saves, so it is used for 2 to 4 servers. It is sound for any node
 class whose behaviour does not depend on the servers' names themselves (every
 class in :mod:`raftlib.bugs` qualifies); ``symmetry=False`` turns it off.
 Traces are always concrete: :meth:`Model.concretize` re-finds, step by step,
