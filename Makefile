@@ -9,7 +9,7 @@ PORT ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 
-.PHONY: lab test soak soak6824 bench figure16 browser-deps clean
+.PHONY: lab test soak soak6824 bench explore figure16 browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ soak6824: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m raftlib.bench
 	$(PY) -m raftlib.bench_widget
+	$(PY) -m raftlib.bench_explore
+
+# The model checker's default bound for ten minutes (README, "Model checking").
+explore: $(STAMP)
+	$(PY) -m raftlib.bench_explore --limit $${LIMIT:-600} --no-bugs
 
 figure16: $(STAMP)
 	$(PY) -m raftlib.experiments --full --plot figure16.png

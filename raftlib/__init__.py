@@ -9,6 +9,7 @@ from .core import (CANDIDATE, FOLLOWER, LEADER, NOOP, AppendEntries, AppendEntri
                    PersistentState, RaftNode, RequestVote, RequestVoteReply)
 from .errors import (CommandFailed, ConfigError, InvalidCommandError, RaftlibError,
                      ReentrantRunError, SafetyViolation, StaleClientError, UnknownServerError)
+from .explore import explore  # the function shadows its subpackage's name on purpose
 from .kv import Client, KVStore, Op
 from .sim import Event, InFlight, Network, Simulation, Stats
 
@@ -45,7 +46,7 @@ def __getattr__(name: str):
 
 __all__ = ["AppendEntries", "AppendEntriesReply", "CANDIDATE", "Client", "Cluster", "CommandFailed",
            "ConfigError", "InvalidCommandError", "ReentrantRunError", "StaleClientError",
-           "Entry", "Event", "FOLLOWER", "InFlight", "KVStore", "LEADER", "NOOP", "Network", "Op",
+           "Entry", "Event", "explore", "FOLLOWER", "InFlight", "KVStore", "LEADER", "NOOP", "Network", "Op",
            "PersistentState", "RaftNode", "RaftlibError", "RequestVote", "RequestVoteReply",
            "SafetyViolation", "Simulation", "Stats", "TIMINGS", "UnknownServerError",
            *_LAZY]

@@ -375,6 +375,19 @@ class Cluster(Simulation):
         self._trace_row("timer", sid, None, detail="election (forced)")
         self._run(sid, self._nodes[sid].on_election_timeout)
 
+    def heartbeat(self, sid: str) -> None:
+        """Make leader ``sid``'s heartbeat timer fire now (a non-leader ignores it).
+
+        With :meth:`timeout`, :meth:`deliver_now`, :meth:`drop`, :meth:`crash`,
+        :meth:`restart` and :meth:`submit`, this steers a cluster step by step
+        without letting time pass, as :func:`raftlib.explore` replays a trace.
+        """
+        self._check_server(sid)
+        if not self.up[sid]:
+            raise ConfigError(f"server {sid} is crashed; it has no timer to fire")
+        self._trace_row("timer", sid, None, detail="heartbeat (forced)")
+        self._run(sid, self._nodes[sid].on_heartbeat_timeout)
+
     def check(self) -> None:
         """Check every safety property now; raise :class:`SafetyViolation` if one fails."""
         self.safety.check()

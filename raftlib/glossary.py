@@ -2,7 +2,7 @@
 
 One row per term: a stable snake_case ``key``, the English and Chinese terms,
 ``|``-separated synonyms in each language, a one-line definition in each
-language and the lesson (0-10) that introduces the term.
+language and the lesson (0-11) that introduces the term.
 
     >>> from raftlib import glossary
     >>> glossary.bilingual("majority")
@@ -37,7 +37,7 @@ __all__ = ["COLUMNS", "Term", "UnknownTermError", "as_dataframe", "bilingual", "
 
 COLUMNS = ("key", "en", "zh", "zh_synonyms", "en_synonyms", "definition_en", "definition_zh",
            "lesson")
-LESSONS = range(0, 11)
+LESSONS = range(0, 12)
 _SEPARATORS = "_-/"  # treated like spaces when comparing terms: next_index == next index
 
 
@@ -96,7 +96,7 @@ def _parse(text: str) -> dict[str, Term]:
         except ValueError:
             lesson = -1
         if lesson not in LESSONS:
-            raise ValueError(f"glossary.csv line {line}: lesson must be 0-10, got {row['lesson']!r}")
+            raise ValueError(f"glossary.csv line {line}: lesson must be 0-11, got {row['lesson']!r}")
         terms[key] = Term(key=key, en=row["en"].strip(), zh=row["zh"].strip(),
                           zh_synonyms=_split(row["zh_synonyms"] or ""),
                           en_synonyms=_split(row["en_synonyms"] or ""),
@@ -215,7 +215,8 @@ def matches(key: str, answer: str, direction: str = "any") -> bool:
 def by_lesson(lesson: int) -> list[Term]:
     """The terms introduced in one lesson, in file order."""
     if isinstance(lesson, bool) or not isinstance(lesson, int) or lesson not in LESSONS:
-        raise ConfigError(f"lesson must be an int from 0 to 10, got {lesson!r}")
+        raise ConfigError(f"lesson must be an int from {min(LESSONS)} to {max(LESSONS)}, "
+                          f"got {lesson!r}")
     return [t for t in _table()[0].values() if t.lesson == lesson]
 
 
