@@ -9,7 +9,7 @@ PORT ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 
-.PHONY: lab test soak soak6824 bench figure16 browser-deps clean
+.PHONY: lab test lite soak soak6824 bench figure16 browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,16 @@ test: $(STAMP) browser-deps
 browser-deps:
 	@bash tools/install-chromium.sh
 
+# The zero-install site (JupyterLite): builds _site/ in its own environment, .cache/lite/venv.
+LITE_VENV := .cache/lite/venv
+$(LITE_VENV)/.installed-stamp: tools/lite/requirements.txt
+	$(PYTHON) -m venv $(LITE_VENV)
+	$(LITE_VENV)/bin/python -m pip install --quiet -r tools/lite/requirements.txt
+	touch $@
+
+lite: $(LITE_VENV)/.installed-stamp
+	$(LITE_VENV)/bin/python tools/lite/build.py $(LITE_ARGS)
+
 soak: $(STAMP)
 	$(PY) -m raftlib.soak --seeds $${SEEDS:-10000}
 
@@ -41,4 +51,4 @@ figure16: $(STAMP)
 	$(PY) -m raftlib.experiments --full --plot figure16.png
 
 clean:
-	rm -rf $(VENV) .grading .pytest_cache
+	rm -rf $(VENV) .grading .pytest_cache .cache/lite _site
