@@ -7,9 +7,12 @@ matplotlib and ipywidgets load when a table, plot or widget is first asked for.
 from .cluster import TIMINGS, Cluster
 from .core import (CANDIDATE, FOLLOWER, LEADER, NOOP, AppendEntries, AppendEntriesReply, Entry,
                    PersistentState, RaftNode, RequestVote, RequestVoteReply)
-from .errors import ConfigError, RaftlibError, SafetyViolation, UnknownServerError
+from .errors import ConfigError, MissingPackage, RaftlibError, SafetyViolation, UnknownServerError
 from .kv import Client, KVStore, Op
+from .optional import install as _install_pyodide_finder
 from .sim import Event, InFlight, Network, Simulation, Stats
+
+_install_pyodide_finder()  # in the browser only: pandas, matplotlib loaded on first use
 
 __version__ = "0.1.0"
 
@@ -43,7 +46,8 @@ def __getattr__(name: str):
     return value
 
 __all__ = ["AppendEntries", "AppendEntriesReply", "CANDIDATE", "Client", "Cluster", "ConfigError",
-           "Entry", "Event", "FOLLOWER", "InFlight", "KVStore", "LEADER", "NOOP", "Network", "Op",
+           "Entry", "Event", "FOLLOWER", "InFlight", "KVStore", "LEADER", "MissingPackage", "NOOP",
+           "Network", "Op",
            "PersistentState", "RaftNode", "RaftlibError", "RequestVote", "RequestVoteReply",
            "SafetyViolation", "Simulation", "Stats", "TIMINGS", "UnknownServerError",
            *_LAZY]

@@ -30,6 +30,11 @@ class UnknownTermError(RaftlibError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class MissingPackage(RaftlibError, ImportError):
+    """A package raftlib loads on first use (pandas, matplotlib) cannot be loaded here:
+    in the browser (JupyterLite) the Pyodide CDN could not be reached."""
+
+
 class SafetyViolation(RaftlibError, AssertionError):
     """A Raft safety property (Raft paper, Figure 3) or the applier rule was broken.
 

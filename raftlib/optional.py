@@ -1,0 +1,58 @@
+"""numpy, pandas and matplotlib in the browser (JupyterLite on Pyodide).
+
+raftlib imports these on first use. In CPython they are installed with raftlib. In Pyodide a
+package must be loaded from the Pyodide distribution before it can be imported, and the
+kernel does that only for ``import`` statements written in a cell, not for an import inside
+raftlib (``c.trace``, ``rl.plots``). So on Pyodide ``import raftlib`` adds a finder to the
+end of ``sys.meta_path`` that loads :data:`FROM_PYODIDE` packages when nothing else finds
+them, and raises :class:`~raftlib.errors.MissingPackage`, saying why, when that cannot work
+(no network, or a browser without WebAssembly stack switching).
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import sys
+from typing import Any
+
+from .errors import MissingPackage
+
+#: Top-level modules raftlib loads on first use -> their Pyodide package names.
+FROM_PYODIDE = {"numpy": "numpy", "pandas": "pandas", "matplotlib": "matplotlib"}
+
+
+class PyodideFinder:
+    """Loads a :data:`FROM_PYODIDE` package from the Pyodide distribution on first import."""
+
+    @classmethod
+    def find_spec(cls, name: str, path: Any = None, target: Any = None) -> Any:
+        if name not in FROM_PYODIDE:
+            return None
+        load(FROM_PYODIDE[name])
+        return importlib.machinery.PathFinder.find_spec(name, path)
+
+
+def load(package: str) -> None:
+    """Load ``package`` (and what it depends on) from the Pyodide distribution, now."""
+    try:
+        import pyodide_js
+        from pyodide.ffi import run_sync
+
+        run_sync(pyodide_js.loadPackage(package))
+    except Exception as error:
+        raise MissingPackage(
+            f"{package} is not available in this browser session: the site loads it from the "
+            f"Pyodide CDN, which could not be reached or did not answer ({_reason(error)}). "
+            f"Check the network and run the cell again; a cell that says `import {package}` "
+            f"also loads it.") from None
+
+
+def _reason(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[-1] if text else ''}"
+
+
+def install() -> None:
+    """Add :class:`PyodideFinder` to ``sys.meta_path`` once, on Pyodide only."""
+    if sys.platform == "emscripten" and PyodideFinder not in sys.meta_path:
+        sys.meta_path.append(PyodideFinder)
