@@ -3,9 +3,9 @@
 raftlib imports these on first use. In CPython they are installed with raftlib. In Pyodide a
 package must be loaded from the Pyodide distribution before it can be imported, and the
 kernel does that only for ``import`` statements written in a cell, not for an import inside
-raftlib (``c.trace``, ``rl.plots``). So on Pyodide ``import raftlib`` adds a finder to the
-end of ``sys.meta_path`` that loads :data:`FROM_PYODIDE` packages when nothing else finds
-them, and raises :class:`~raftlib.errors.MissingPackage`, saying why, when that cannot work
+raftlib (``c.trace``, ``rl.plots``). So on Pyodide ``import raftlib`` puts a finder first in
+``sys.meta_path`` (before Pyodide's own, which only says "not installed") that loads
+:data:`FROM_PYODIDE` packages when they are not installed yet, and raises :class:`~raftlib.errors.MissingPackage`, saying why, when that cannot work
 (no network, or a browser without WebAssembly stack switching).
 """
 
@@ -28,8 +28,14 @@ class PyodideFinder:
     def find_spec(cls, name: str, path: Any = None, target: Any = None) -> Any:
         if name not in FROM_PYODIDE:
             return None
-        load(FROM_PYODIDE[name])
-        return importlib.machinery.PathFinder.find_spec(name, path)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None:  # not installed yet: load it, then import it as usual
+            load(FROM_PYODIDE[name])
+            importlib.invalidate_caches()
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None:  # Pyodide reports a failed download on the console, not as an error
+            raise missing(FROM_PYODIDE[name], "its download failed")
+        return spec
 
 
 def load(package: str) -> None:
@@ -40,19 +46,19 @@ def load(package: str) -> None:
 
         run_sync(pyodide_js.loadPackage(package))
     except Exception as error:
-        raise MissingPackage(
-            f"{package} is not available in this browser session: the site loads it from the "
-            f"Pyodide CDN, which could not be reached or did not answer ({_reason(error)}). "
-            f"Check the network and run the cell again; a cell that says `import {package}` "
-            f"also loads it.") from None
+        lines = str(error).strip().splitlines()
+        raise missing(package, f"{type(error).__name__}: {lines[-1] if lines else ''}") from None
 
 
-def _reason(error: Exception) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[-1] if text else ''}"
+def missing(package: str, reason: str) -> MissingPackage:
+    """The error a learner sees when ``package`` cannot be loaded in the browser."""
+    return MissingPackage(
+        f"{package} is not available in this browser session: the site loads it from the "
+        f"Pyodide CDN, which could not be reached or did not answer ({reason}). Check the "
+        f"network and run the cell again; a cell that says `import {package}` also loads it.")
 
 
 def install() -> None:
-    """Add :class:`PyodideFinder` to ``sys.meta_path`` once, on Pyodide only."""
+    """Put :class:`PyodideFinder` first in ``sys.meta_path``, once, on Pyodide only."""
     if sys.platform == "emscripten" and PyodideFinder not in sys.meta_path:
-        sys.meta_path.append(PyodideFinder)
+        sys.meta_path.insert(0, PyodideFinder)

@@ -120,8 +120,10 @@ def kernel_wheels() -> list[Path]:
 def lite_config(stage: Path) -> None:
     """``jupyter-lite.json``: preload the shipped packages when the kernel starts."""
     settings = {PYODIDE_KERNEL_PLUGIN_ID: {"loadPyodideOptions": {"packages": list(PRELOAD)}}}
+    # exposeAppInBrowser: window.jupyterapp, which tests/test_lite.py drives (harmless otherwise)
     config = {"jupyter-lite-schema-version": 0,
-              "jupyter-config-data": {"appName": "raft-course", "litePluginSettings": settings}}
+              "jupyter-config-data": {"appName": "raft-course", "exposeAppInBrowser": True,
+                                      "litePluginSettings": settings}}
     (stage / "jupyter-lite.json").write_text(json.dumps(config, indent=2))
 
 

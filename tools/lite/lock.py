@@ -61,8 +61,8 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def download(name: str, version: str, dest: Path) -> Path:
-    """PyPI's pure-Python wheel of ``name==version`` (cached in ``dest``)."""
+def download(name: str, version: str | None, dest: Path) -> Path:
+    """PyPI's pure-Python wheel of ``name==version`` (any version if None; cached in ``dest``)."""
     dest.mkdir(parents=True, exist_ok=True)
     found = _find_wheel(dest, name, version)
     if found:
@@ -70,7 +70,7 @@ def download(name: str, version: str, dest: Path) -> Path:
     # the machine-wide pip constraints are for the course's environment, not Pyodide's
     cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
            "--python-version", "3.14", "--implementation", "py", "--abi", "none",
-           "--platform", "any", "-d", str(dest), f"{name}=={version}"]
+           "--platform", "any", "-d", str(dest), name if version is None else f"{name}=={version}"]
     result = subprocess.run(cmd, capture_output=True, text=True,
                             env={**os.environ, "PIP_CONSTRAINT": ""})
     found = _find_wheel(dest, name, version)
@@ -80,10 +80,11 @@ def download(name: str, version: str, dest: Path) -> Path:
     return found
 
 
-def _find_wheel(folder: Path, name: str, version: str) -> Path | None:
-    for wheel in folder.glob("*.whl"):
+def _find_wheel(folder: Path, name: str, version: str | None) -> Path | None:
+    for wheel in sorted(folder.glob("*.whl")):
         wname, wversion = wheel.name.split("-")[:2]
-        if canonical(wname) == canonical(name) and wversion == version and "none-any" in wheel.name:
+        if (canonical(wname) == canonical(name) and version in (None, wversion)
+                and "none-any" in wheel.name):
             return wheel
     return None
 
