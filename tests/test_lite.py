@@ -198,9 +198,9 @@ def set_cells(page, sources: dict[int, str] | list[str]) -> None:
 
 def run_all(page, timeout_s: float = 240) -> list[dict]:
     """Run every cell; wait until the kernel is idle again; return each code cell's outputs."""
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    # the command's promise settles when the last cell has run (or the first error stopped it)
+    page.evaluate("async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     deadline = time.monotonic() + timeout_s
-    page.wait_for_timeout(500)
     while page.evaluate("""() => window.jupyterapp.shell.currentWidget.sessionContext.session
                            .kernel.status""") != "idle":
         assert time.monotonic() < deadline, "the notebook did not finish running"
