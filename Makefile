@@ -9,7 +9,7 @@ PORT ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 
-.PHONY: lab test lite soak soak6824 bench figure16 browser-deps clean
+.PHONY: lab test lite lite-deps soak soak6824 bench figure16 browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --port=$(PORT) $(ROOT_FLAG) --ServerApp.root_dir=. \
 		--LabApp.default_url=/lab/tree/notebooks/00-welcome.ipynb $(LAB_ARGS)
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps lite-deps
 	$(PY) -m pytest -n 2 -q
 
 browser-deps:
@@ -36,6 +36,12 @@ $(LITE_VENV)/.installed-stamp: tools/lite/requirements.txt
 
 lite: $(LITE_VENV)/.installed-stamp
 	$(LITE_VENV)/bin/python tools/lite/build.py $(LITE_ARGS)
+
+# npm fetches the site's Pyodide core: installed for tests/test_lite.py where root and apt-get allow.
+lite-deps:
+	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; } \
+		|| echo "lite-deps: npm cannot be installed here: the zero-install site tests will be skipped" >&2
 
 soak: $(STAMP)
 	$(PY) -m raftlib.soak --seeds $${SEEDS:-10000}

@@ -25,10 +25,11 @@ import tarfile
 from importlib.metadata import version
 from pathlib import Path
 
-from jupyterlite_pyodide_kernel.constants import PYODIDE_KERNEL_PLUGIN_ID, PYODIDE_VERSION
+from jupyterlite_pyodide_kernel.constants import (PYODIDE_KERNEL_PLUGIN_ID, PYODIDE_PYTHON_VERSION,
+                                                  PYODIDE_VERSION)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lock import PRELOAD, SHIP_FROM_ENV, build_lock  # noqa: E402
+from lock import PRELOAD, PYODIDE_PYTHON, SHIP_FROM_ENV, build_lock  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "lite"
@@ -128,6 +129,9 @@ def lite_config(stage: Path) -> None:
 
 
 def build(output: Path, cdn_url: str) -> None:
+    if PYODIDE_PYTHON != PYODIDE_PYTHON_VERSION:
+        raise BuildError(f"tools/lite/lock.py picks wheels for Python {PYODIDE_PYTHON}, but this "
+                         f"kernel's Pyodide has Python {PYODIDE_PYTHON_VERSION}: update it")
     stage = CACHE / "stage"
     shutil.rmtree(stage, ignore_errors=True)
     stage_content(stage / "content")

@@ -42,6 +42,8 @@ SHIP_FROM_LOCK = ("micropip", "ipython", "jedi", "traitlets", "typing-extensions
 #: Packages not in Pyodide's list that the site ships, at the version of the build environment
 #: (so the kernel side matches the widget front ends the site ships).
 SHIP_FROM_ENV = ("comm", "ipywidgets", "anywidget", "psygnal")
+#: The Python of the Pyodide the kernel expects (jupyterlite_pyodide_kernel.constants).
+PYODIDE_PYTHON = "3.14"
 #: Requirements deliberately not listed as ``depends``: loaded on first use, or front-end only.
 NOT_PRELOADED = {
     "raftlib": {"pandas", "matplotlib"},
@@ -69,7 +71,7 @@ def download(name: str, version: str | None, dest: Path) -> Path:
         return found
     # the machine-wide pip constraints are for the course's environment, not Pyodide's
     cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-           "--python-version", "3.14", "--implementation", "py", "--abi", "none",
+           "--python-version", PYODIDE_PYTHON, "--implementation", "py", "--abi", "none",
            "--platform", "any", "-d", str(dest), name if version is None else f"{name}=={version}"]
     result = subprocess.run(cmd, capture_output=True, text=True,
                             env={**os.environ, "PIP_CONSTRAINT": ""})
@@ -96,7 +98,8 @@ def wheel_metadata(wheel: Path) -> tuple[str, str, list[str], list[str]]:
         meta = HeaderParser().parsestr(zf.read(f"{dist_info}/METADATA").decode())
         record = zf.read(f"{dist_info}/RECORD").decode()
     env = {**default_environment(), "sys_platform": "emscripten", "platform_system": "Emscripten",
-           "python_version": "3.14", "python_full_version": "3.14.2", "extra": ""}
+           "python_version": PYODIDE_PYTHON, "python_full_version": f"{PYODIDE_PYTHON}.0",
+           "extra": ""}
     requires = []
     for line in meta.get_all("Requires-Dist") or []:
         req = Requirement(line)
