@@ -9,7 +9,7 @@ PORT ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 
-.PHONY: lab test soak soak6824 bench explore figure16 browser-deps clean
+.PHONY: lab test lite lite-deps soak soak6824 bench explore figure16 browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,27 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --port=$(PORT) $(ROOT_FLAG) --ServerApp.root_dir=. \
 		--LabApp.default_url=/lab/tree/notebooks/00-welcome.ipynb $(LAB_ARGS)
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps lite-deps
 	$(PY) -m pytest -n 2 -q
 
 browser-deps:
 	@bash tools/install-chromium.sh
+
+# The zero-install site (JupyterLite): builds _site/ in its own environment, .cache/lite/venv.
+LITE_VENV := .cache/lite/venv
+$(LITE_VENV)/.installed-stamp: tools/lite/requirements.txt
+	$(PYTHON) -m venv $(LITE_VENV)
+	$(LITE_VENV)/bin/python -m pip install --quiet -r tools/lite/requirements.txt
+	touch $@
+
+lite: $(LITE_VENV)/.installed-stamp
+	$(LITE_VENV)/bin/python tools/lite/build.py $(LITE_ARGS)
+
+# npm fetches the site's Pyodide core: installed for tests/test_lite.py where root and apt-get allow.
+lite-deps:
+	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; } \
+		|| echo "lite-deps: npm cannot be installed here: the zero-install site tests will be skipped" >&2
 
 soak: $(STAMP)
 	$(PY) -m raftlib.soak --seeds $${SEEDS:-10000}
@@ -46,4 +62,4 @@ figure16: $(STAMP)
 	$(PY) -m raftlib.experiments --full --plot figure16.png
 
 clean:
-	rm -rf $(VENV) .grading .pytest_cache
+	rm -rf $(VENV) .grading .pytest_cache .cache/lite _site

@@ -7,11 +7,15 @@ matplotlib and ipywidgets load when a table, plot or widget is first asked for.
 from .cluster import TIMINGS, Cluster
 from .core import (CANDIDATE, FOLLOWER, LEADER, NOOP, AppendEntries, AppendEntriesReply, Entry,
                    PersistentState, RaftNode, RequestVote, RequestVoteReply)
-from .errors import (CommandFailed, ConfigError, InvalidCommandError, RaftlibError,
-                     ReentrantRunError, SafetyViolation, StaleClientError, UnknownServerError)
+from .errors import (CommandFailed, ConfigError, InvalidCommandError, MissingPackage,
+                     RaftlibError, ReentrantRunError, SafetyViolation, StaleClientError,
+                     UnknownServerError)
 from .explore import explore  # the function shadows its subpackage's name on purpose
 from .kv import Client, KVStore, Op
+from .optional import install as _install_pyodide_finder
 from .sim import Event, InFlight, Network, Simulation, Stats
+
+_install_pyodide_finder()  # in the browser only: pandas, matplotlib loaded on first use
 
 __version__ = "0.1.0"
 
@@ -45,8 +49,8 @@ def __getattr__(name: str):
     return value
 
 __all__ = ["AppendEntries", "AppendEntriesReply", "CANDIDATE", "Client", "Cluster", "CommandFailed",
-           "ConfigError", "InvalidCommandError", "ReentrantRunError", "StaleClientError",
-           "Entry", "Event", "explore", "FOLLOWER", "InFlight", "KVStore", "LEADER", "NOOP", "Network", "Op",
-           "PersistentState", "RaftNode", "RaftlibError", "RequestVote", "RequestVoteReply",
-           "SafetyViolation", "Simulation", "Stats", "TIMINGS", "UnknownServerError",
-           *_LAZY]
+           "ConfigError", "Entry", "Event", "explore", "FOLLOWER", "InFlight",
+           "InvalidCommandError", "KVStore", "LEADER", "MissingPackage", "NOOP", "Network", "Op",
+           "PersistentState", "RaftNode", "RaftlibError", "ReentrantRunError", "RequestVote",
+           "RequestVoteReply", "SafetyViolation", "Simulation", "StaleClientError", "Stats",
+           "TIMINGS", "UnknownServerError", *_LAZY]

@@ -50,6 +50,11 @@ class ReentrantRunError(RaftlibError, RuntimeError):
     predicate, a process): virtual time would go backwards."""
 
 
+class MissingPackage(RaftlibError, ImportError):
+    """A package raftlib loads on first use (pandas, matplotlib) cannot be loaded here:
+    in the browser (JupyterLite) the Pyodide CDN could not be reached."""
+
+
 class SafetyViolation(RaftlibError, AssertionError):
     """A Raft safety property (Raft paper, Figure 3) or the applier rule was broken.
 

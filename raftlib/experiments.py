@@ -37,7 +37,6 @@ import numbers
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
@@ -280,7 +279,9 @@ def run_lines(lines: Iterable[Sequence[float]], trials: int | dict, *, seed: int
     if processes == 1:
         results = map(_run_chunk, jobs)
         rows = [t for chunk_result in results for t in chunk_result]
-    else:
+    else:  # imported here: the browser (Pyodide) has no processes, and needs none for 1
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=processes) as pool:
             rows = [t for chunk_result in pool.map(_run_chunk, jobs) for t in chunk_result]
     return pd.DataFrame({

@@ -24,7 +24,6 @@ import os
 import random
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from typing import NamedTuple, Sequence
 
 from .cluster import Cluster
@@ -240,7 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.workers == 1:
         outcomes = map(_run_seed, jobs)
         pool = None
-    else:
+    else:  # imported here, so that the module imports where processes do not exist (Pyodide)
+        from concurrent.futures import ProcessPoolExecutor
+
         pool = ProcessPoolExecutor(args.workers)
         outcomes = pool.map(_run_seed, jobs, chunksize=max(1, min(50, len(jobs) // (
             8 * args.workers))))

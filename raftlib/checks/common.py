@@ -4,13 +4,13 @@ code, and ways to test one learner function with everything else the library's."
 from __future__ import annotations
 
 import functools
-import signal
 import threading
 import types
 from typing import Any, Callable, Iterable
 
 from ..core import Entry, RaftNode
 from ..errors import ConfigError, RaftlibError
+from . import timelimit
 
 #: Real seconds one call of a learner's handler may take (a handler takes microseconds).
 CALL_LIMIT = 2.0
@@ -39,15 +39,11 @@ class RefusedCode(CheckFailed):
 
 
 class _Alarm(BaseException):
-    """Raised by SIGALRM inside learner code; a BaseException, so that ``except Exception``
-    cannot swallow it."""
+    """Raised by the time limit inside learner code; a BaseException, so that
+    ``except Exception`` cannot swallow it."""
 
 
 _state = threading.local()
-
-
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise _Alarm()
 
 
 def guard(fn: Callable, name: str, describe: Callable[..., str] | None = None,
@@ -55,17 +51,14 @@ def guard(fn: Callable, name: str, describe: Callable[..., str] | None = None,
     """``fn`` with a time limit and friendly errors: ``NotImplementedError`` becomes
     :class:`NotDoneYet`, any other exception :class:`LearnerError` (``describe(*args)``
     says what the function was doing), a call running over ``limit`` seconds (default
-    :data:`CALL_LIMIT`) :class:`LearnerTimeout`. The limit uses SIGALRM, so it applies in
-    the main thread only."""
+    :data:`CALL_LIMIT`) :class:`LearnerTimeout`. The limit is a SIGALRM timer where
+    there is one, a trace function elsewhere (Pyodide, threads): see :mod:`.timelimit`."""
 
     @functools.wraps(fn)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         outermost = not getattr(_state, "depth", 0)
-        timed = (outermost and hasattr(signal, "setitimer")
-                 and threading.current_thread() is threading.main_thread())
-        if timed:
-            previous = signal.signal(signal.SIGALRM, _on_alarm)
-            signal.setitimer(signal.ITIMER_REAL, CALL_LIMIT if limit is None else limit)
+        stop = (timelimit.start(CALL_LIMIT if limit is None else limit, _Alarm)
+                if outermost else None)
         _state.depth = getattr(_state, "depth", 0) + 1
         try:
             return fn(*args, **kwargs)
@@ -84,9 +77,8 @@ def guard(fn: Callable, name: str, describe: Callable[..., str] | None = None,
             raise LearnerError(f"`{name}` raised {type(e).__name__}: {e}"
                                f"{_doing(describe, args)}") from e
         finally:
-            if timed:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, previous)
+            if stop is not None:
+                stop()
             _state.depth -= 1
 
     return guarded
