@@ -36,7 +36,9 @@ class Cluster(Simulation):
     ranges drawn uniformly; ``storage_latency`` (default none) delays a server's
     messages that depend on newly persisted state by a disk write. ``timing``
     picks a preset from :data:`TIMINGS` ("paper" by default, "mit" for the lab's).
-    ``check_every_event`` runs :meth:`check` after every event.
+    ``check_every_event`` runs :meth:`check` after every event. ``trace_limit``
+    keeps only the last that many trace rows (None, the default, keeps all), so a
+    long run's memory stays bounded; :attr:`trace_dropped` counts the rows dropped.
     """
 
     reply_types = REPLY_TYPES + (ClientReply,)
@@ -47,7 +49,8 @@ class Cluster(Simulation):
                  latency: tuple[float, float] = (0.002, 0.010),
                  storage_latency: tuple[float, float] | None = None,
                  node_class: type = RaftNode, noop_on_election: bool = False,
-                 dedup: bool = True, check_every_event: bool = False) -> None:
+                 dedup: bool = True, check_every_event: bool = False,
+                 trace_limit: int | None = None) -> None:
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise ConfigError(f"n must be an int >= 1 (the number of servers), got {n!r}")
         if timing not in TIMINGS:
@@ -66,7 +69,8 @@ class Cluster(Simulation):
                               f"got {heartbeat_interval!r}")
         self.storage_latency = (None if storage_latency is None
                                 else check_range("storage_latency", storage_latency))
-        super().__init__([f"S{i}" for i in range(1, n + 1)], seed=seed, latency=latency)
+        super().__init__([f"S{i}" for i in range(1, n + 1)], seed=seed, latency=latency,
+                         trace_limit=trace_limit)
         self.node_class = node_class
         self.noop_on_election = noop_on_election
         self.dedup = dedup
@@ -290,7 +294,8 @@ class Cluster(Simulation):
         """A compact, readable text log of the run (see :mod:`raftlib.transcript`)."""
         from .transcript import format_transcript
 
-        return format_transcript(self._trace, deliveries=deliveries)
+        return format_transcript(self.trace_rows(), deliveries=deliveries,
+                                 dropped=self.trace_dropped)
 
     def widget(self):
         """An interactive picture of this cluster (see :class:`raftlib.widgets.ClusterView`)."""

@@ -108,6 +108,8 @@ def _role_bands(ax: "Axes", c: "Cluster", rows: Mapping[str, int], start: float,
     df = df[(df["end"] >= start) & (df["start"] <= end) & df["server"].isin(list(rows))]
     span = end - start
     for s, a, b, role, term in df.itertuples(index=False):
+        if role == tables.UNKNOWN:
+            continue  # before the first trace row kept by a trace_limit
         a, b = max(a, start), min(b, end)
         y = rows[s]
         ax.add_patch(Rectangle((a, y - height / 2), b - a, height, facecolor=ROLE_COLORS[role],
@@ -178,6 +180,7 @@ def spacetime(c: "Cluster", start: float | None = None, end: float | None = None
         ax.set_xlim(start, end)
         ax.set_xlabel(i18n.text("virtual_time"))
         ax.set_title(i18n.text("spacetime_title"))
+        _dropped_note(ax, c)
         ax.grid(axis="x", color="#eee", zorder=-1)
         handles = [Line2D([], [], color=MESSAGE_COLORS[k], lw=2, label=_kind_label(k))
                    for k in _KIND_ORDER if k in used]
@@ -188,6 +191,15 @@ def spacetime(c: "Cluster", start: float | None = None, end: float | None = None
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
                   fontsize=8)
     return fig
+
+
+def _dropped_note(ax: "Axes", c: "Cluster") -> None:
+    """Say under the title that a ``trace_limit`` dropped older rows (nothing if none)."""
+    if c.trace_dropped:
+        from .transcript import dropped_note
+
+        ax.text(0.0, 1.0, dropped_note(c.trace_dropped), transform=ax.transAxes, fontsize=7,
+                color="#a00", va="bottom", ha="left")
 
 
 def _kind(mtype: str, entries: Any) -> str:
@@ -216,6 +228,7 @@ def timeline(c: "Cluster", start: float | None = None, end: float | None = None,
         ax.set_xlim(start, end)
         ax.set_xlabel(i18n.text("virtual_time"))
         ax.set_title(i18n.text("timeline_title"))
+        _dropped_note(ax, c)
         ax.legend(handles=_role_legend(("follower", "candidate", "leader", "crashed")),
                   loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     return fig

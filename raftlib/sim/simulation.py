@@ -91,6 +91,47 @@ def _event(entry: tuple, kind: str) -> Event:
     return Event(time, kind, None, None, a)
 
 
+class TraceLog(list):
+    """The trace rows (tuples of atoms), keeping the last ``limit`` (all if None).
+
+    Rows are appended as plain tuples; trimming happens in bulk (when twice the
+    limit is reached, and exactly when the rows are read), so a bounded trace
+    costs nothing per event. ``dropped`` counts the rows trimmed so far. A deep
+    copy (a Timeline snapshot) shares the immutable rows.
+    """
+
+    __slots__ = ("limit", "dropped")
+
+    def __init__(self, rows: Iterable[tuple] = (), limit: int | None = None,
+                 dropped: int = 0) -> None:
+        super().__init__(rows)
+        self.limit = limit
+        self.dropped = dropped
+
+    def trim(self, keep: int | None = None) -> None:
+        """Drop the oldest rows beyond ``keep`` (default: the limit)."""
+        keep = self.limit if keep is None else keep
+        if keep is not None and len(self) > keep:
+            extra = len(self) - keep
+            del self[:extra]
+            self.dropped += extra
+
+    def __deepcopy__(self, memo: dict) -> "TraceLog":
+        return TraceLog(self, self.limit, self.dropped)
+
+    def __reduce__(self):
+        return TraceLog, (list(self), self.limit, self.dropped)
+
+
+def check_trace_limit(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"trace_limit must be None (keep every row) or an int >= 1 "
+                          f"(keep the last that many rows), got {value!r}")
+    return value
+
+
 class Stats:
     """Message counts and bytes, by message type and by server.
 
@@ -169,7 +210,8 @@ class Simulation:
 
     reply_types: tuple = ()
 
-    def __init__(self, nodes: list[str], *, seed: int, latency: tuple[float, float]) -> None:
+    def __init__(self, nodes: list[str], *, seed: int, latency: tuple[float, float],
+                 trace_limit: int | None = None) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise ConfigError(f"seed must be an int, got {seed!r}")
         self.seed = seed
@@ -185,7 +227,9 @@ class Simulation:
         self._heap: list = []
         self._seq = 0
         self._cancelled: set[int] = set()
-        self._trace: list[tuple] = []
+        self._trace = TraceLog(limit=check_trace_limit(trace_limit))
+        # bulk-trim the trace when it reaches this many rows (never, without a limit)
+        self._trace_cap = math.inf if trace_limit is None else 2 * trace_limit
         self._message_detail: dict[type, Callable[[Any], Any]] = {}
         self.clients: dict[str, Any] = {}  # endpoints that are not nodes, by id
 
@@ -396,6 +440,8 @@ class Simulation:
             kind = self._dispatch(entry)
             if kind is not None:
                 self._after_event()
+                if len(self._trace) > self._trace_cap:
+                    self._trace.trim()
                 return _event(entry, kind)
         return None
 
@@ -412,9 +458,12 @@ class Simulation:
             raise ConfigError(f"time {time!r} is in the past (now is {self.now!r}); "
                               f"virtual time only moves forward")
         heap, dispatch, after = self._heap, self._dispatch, self._after_event
+        trace, cap = self._trace, self._trace_cap
         while heap and heap[0][0] <= end:
             if dispatch(heapq.heappop(heap)) is not None:
                 after()
+                if len(trace) > cap:
+                    trace.trim()
         self.now = end
 
     def run_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
@@ -427,9 +476,12 @@ class Simulation:
         if predicate():
             return True
         heap, dispatch, after = self._heap, self._dispatch, self._after_event
+        trace, cap = self._trace, self._trace_cap
         while heap and heap[0][0] <= end:
             if dispatch(heapq.heappop(heap)) is not None:
                 after()
+                if len(trace) > cap:
+                    trace.trim()
                 if predicate():
                     return True
         self.now = end
@@ -518,11 +570,30 @@ class Simulation:
 
     @property
     def trace(self):
-        """Every event so far as a pandas DataFrame (columns: ``TRACE_COLUMNS``)."""
+        """The trace as a pandas DataFrame (columns: ``TRACE_COLUMNS``): every event
+        so far, or the last ``trace_limit`` (see :attr:`trace_dropped`)."""
         import pandas as pd
 
-        return pd.DataFrame.from_records(self._trace, columns=self.TRACE_COLUMNS)
+        return pd.DataFrame.from_records(self.trace_rows(), columns=self.TRACE_COLUMNS)
 
     def trace_rows(self) -> list[tuple]:
-        """The raw trace, a list of tuples in ``TRACE_COLUMNS`` order."""
+        """The raw trace, a list of tuples in ``TRACE_COLUMNS`` order (the last
+        ``trace_limit`` rows when the cluster was made with one)."""
+        self._trace.trim()
         return list(self._trace)
+
+    @property
+    def trace_limit(self) -> int | None:
+        """How many trace rows are kept (None: all)."""
+        return self._trace.limit
+
+    @property
+    def trace_dropped(self) -> int:
+        """How many of the oldest trace rows were dropped to respect ``trace_limit``."""
+        self._trace.trim()
+        return self._trace.dropped
+
+    @property
+    def trace_count(self) -> int:
+        """How many trace rows were ever recorded (kept and dropped)."""
+        return self._trace.dropped + len(self._trace)
