@@ -131,7 +131,7 @@ def check(history_or_cluster: "Cluster | Iterable[Operation]", *,
         raise ConfigError(f"max_steps must be an int >= 1, got {max_steps!r}")
     by_key: dict[Any, list[Operation]] = {}
     for op in ops:
-        by_key.setdefault(_key(op.key), []).append(op)
+        by_key.setdefault(_hashable(op.key), []).append(op)
     unknown = False
     for key_ops in by_key.values():
         ok, best, stuck = _check_key(key_ops, max_steps)
@@ -141,12 +141,13 @@ def check(history_or_cluster: "Cluster | Iterable[Operation]", *,
     return Result(None if unknown else True, ops)
 
 
-def _key(key: Any) -> Any:
+def _hashable(value: Any) -> Any:
+    """``value`` itself if it can be a dict key or set member, else its repr."""
     try:
-        hash(key)
-        return key
+        hash(value)
+        return value
     except TypeError:
-        return repr(key)
+        return repr(value)
 
 
 class _Node:
@@ -250,10 +251,3 @@ def _candidates(head: _Node) -> list[int]:
         out.append(node.id)  # the operation whose return came too soon
     return sorted(set(out))
 
-
-def _hashable(state: Any) -> Any:
-    try:
-        hash(state)
-        return state
-    except TypeError:
-        return repr(state)
