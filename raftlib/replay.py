@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 #: The Cluster methods a Timeline records as user actions.
 ACTIONS = frozenset({"crash", "restart", "timeout", "submit", "drop", "duplicate", "deliver_now",
                      "partition", "cut", "heal", "disconnect", "connect"})
-_NETWORK_KNOBS = ("request_delay", "request_loss", "reply_loss", "duplicate", "long_reordering")
+_NETWORK_KNOBS = ("request_delay", "request_loss", "reply_loss", "duplicate", "long_reordering",
+                  "deliver_from_crashed")
 
 
 def snapshot(cluster: "Cluster") -> "Cluster":

@@ -56,7 +56,8 @@ class Network:
 
     Attributes you may set at any time: ``latency`` (one-way delay range, seconds),
     ``request_loss``, ``reply_loss``, ``duplicate`` (probabilities), ``request_delay``
-    (extra delay range for requests), ``long_reordering`` (bool).
+    (extra delay range for requests), ``long_reordering`` (bool),
+    ``deliver_from_crashed`` (bool: messages outlive their sender's crash).
     """
 
     def __init__(self, endpoints: Iterable[str], rng: random.Random,
@@ -67,6 +68,7 @@ class Network:
         self._request_delay = (0.0, 0.0)
         self._request_loss = self._reply_loss = self._duplicate = 0.0
         self.long_reordering = False
+        self._deliver_from_crashed = False
         self.groups: list[list[str]] = []          # the current partition, if any
         self.cuts: set[tuple[str, str]] = set()      # one-way cuts (src, dst)
         self.disconnected: set[str] = set()
@@ -92,6 +94,19 @@ class Network:
         lambda self: self._duplicate,
         lambda self, v: setattr(self, "_duplicate", check_probability("duplicate", v)),
         doc="Probability that a message is delivered twice (independent delays).")
+
+    @property
+    def deliver_from_crashed(self) -> bool:
+        """Deliver messages still in flight from a server that crashed, or from an
+        earlier incarnation of one that restarted (a real network does; off by
+        default, when they vanish with their sender)."""
+        return self._deliver_from_crashed
+
+    @deliver_from_crashed.setter
+    def deliver_from_crashed(self, value: bool) -> None:
+        if not isinstance(value, bool):
+            raise ConfigError(f"deliver_from_crashed must be True or False, got {value!r}")
+        self._deliver_from_crashed = value
 
     def set_unreliable(self, unreliable: bool = True) -> None:
         """labrpc's unreliable mode: requests wait 0-26 ms, 10 % of requests and

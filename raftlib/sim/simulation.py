@@ -386,7 +386,8 @@ class Simulation:
             up = self.up
             if not up[dst]:
                 reason = "receiver down"
-            elif not up[src] or c != self.incarnation[src]:
+            elif (not up[src] or c != self.incarnation[src]) and \
+                    not self.network.deliver_from_crashed:
                 reason = "sender crashed"
             elif self.network.blocked and (src, dst) in self.network.blocked:
                 reason = "unreachable"
@@ -505,7 +506,8 @@ class Simulation:
 
     # ---------------------------------------------------------------- faults
     def crash(self, node: str) -> None:
-        """Stop ``node``: its timers stop and its messages still in flight are lost."""
+        """Stop ``node``: its timers stop and its messages still in flight are lost
+        (unless ``network.deliver_from_crashed``)."""
         self.network.check_endpoint(node)
         if not self.up[node]:
             return
