@@ -29,6 +29,12 @@ TIMINGS = {
 }
 
 
+def _own(entry: Entry) -> Entry:
+    """``entry`` with a command that shares nothing mutable (itself if it shares nothing)."""
+    command = copy_value(entry.command)
+    return entry if command is entry.command else Entry(entry.term, command)
+
+
 class Cluster(Simulation):
     """``n`` Raft servers "S1".."Sn" on a simulated network, with faults and checks.
 
@@ -79,7 +85,7 @@ class Cluster(Simulation):
         self._disk: dict[str, Any] = {}             # persisted state of crashed servers
         self._disk_free: dict[str, float] = {}      # when each server's disk is idle again
         self.kv: dict[str, KVStore] = {}
-        self._applied: dict[str, list[tuple[int, Any]]] = {}   # this incarnation, in order
+        self._applied: dict[str, int] = {}  # how many entries applied, this incarnation
         self._pending: dict[str, dict[int, ClientRequest]] = {}
         self.safety = SafetyMonitor(self)
         self._timeout_rng = {sid: self.rng(f"timeout:{sid}") for sid in self.nodes}
@@ -99,7 +105,7 @@ class Cluster(Simulation):
             node.restore(state)
         self._nodes[sid] = node
         self.kv[sid] = KVStore(self.dedup)
-        self._applied[sid] = []
+        self._applied[sid] = 0
         self._pending[sid] = {}
         self._run(sid, lambda: None)  # start the timers the new node asks for
 
@@ -165,8 +171,7 @@ class Cluster(Simulation):
 
     def _apply(self, sid: str, applies: list[tuple[int, Entry]]) -> None:
         self.safety.on_apply(sid, applies)
-        applied = self._applied[sid]
-        applied.extend((index, entry.command) for index, entry in applies)
+        self._applied[sid] += len(applies)  # safety.chosen keeps the entries themselves
         kv, pending = self.kv[sid], self._pending[sid]
         for index, entry in applies:
             result = kv.apply(entry.command)
@@ -188,8 +193,7 @@ class Cluster(Simulation):
             if cls is AppendEntries and msg.entries:
                 for entry in msg.entries:
                     if type(entry.command) not in _SHARED:  # give the receiver its own copy
-                        msg = msg._replace(entries=tuple(
-                            Entry(e.term, copy_value(e.command)) for e in msg.entries))
+                        msg = msg._replace(entries=tuple(_own(e) for e in msg.entries))
                         break
             self._run(dst, self._nodes[dst].receive, msg)
 
@@ -267,9 +271,11 @@ class Cluster(Simulation):
         return best
 
     def applied(self, sid: str) -> list[tuple[int, Any]]:
-        """``(index, command)`` pairs server ``sid`` applied, in order, since it last started."""
+        """``(index, command)`` pairs server ``sid`` applied, in order, since it last started
+        (the safety monitor checked that each is the entry every server applies there)."""
         self._check_server(sid)
-        return list(self._applied[sid])
+        chosen = self.safety.chosen
+        return [(i, chosen[i - 1].command) for i in range(1, self._applied[sid] + 1)]
 
     def committed(self, index: int) -> tuple[int, Any]:
         """How many servers applied ``index`` (crashed ones included, as in 6.824's

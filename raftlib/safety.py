@@ -156,7 +156,7 @@ class SafetyMonitor:
                        f"{self.chosen[index - 1]} (it has {have})")
 
     def on_apply(self, sid: str, applies: list[tuple[int, Entry]]) -> None:
-        expected = len(self.cluster._applied[sid]) + 1
+        expected = self.cluster._applied[sid] + 1
         chosen = self.chosen
         for index, entry in applies:
             if index != expected:
@@ -217,19 +217,17 @@ class SafetyMonitor:
     def _learn(self, sid: str, log: list, low: int) -> None:
         """Check ``sid``'s entries from position ``low`` on against every other log
         holding an entry of the same index and term, then mirror them."""
-        others = [m for other, m in self._mirror.items() if other != sid and len(m) > low]
-        for i in range(low, len(log)):
-            entry = log[i]
-            term = entry.term
-            others = [m for m in others if len(m) > i]
-            for mirror in others:
-                held = mirror[i]
-                if held.term == term and (
+        for other, mirror in self._mirror.items():
+            end = min(len(log), len(mirror))
+            start = max(0, low - 1)
+            if other == sid or end <= low or log[start:end] == mirror[start:end]:
+                continue  # nothing in common, or identical (the usual case, at C speed)
+            for i in range(low, end):
+                held, entry = mirror[i], log[i]
+                if held.term == entry.term and (
                         (held is not entry and held != entry)
                         or (i and mirror[i - 1].term != log[i - 1].term)):
-                    self._log_matching_failure(sid, log, i + 1, term)
-            if not others:
-                break
+                    self._log_matching_failure(sid, log, i + 1, entry.term)
         self._mirror[sid].extend(log[low:])
         if self._complete.get(sid, 0) > low:
             self._complete[sid] = low
@@ -264,7 +262,7 @@ class SafetyMonitor:
         applied = self.cluster._applied
         groups: dict[int, list[str]] = {}
         for sid in self.cluster.nodes:
-            groups.setdefault(len(applied[sid]), []).append(sid)
+            groups.setdefault(applied[sid], []).append(sid)
         kv = self.cluster.kv
         for count, sids in groups.items():
             if len(sids) < 2:

@@ -295,25 +295,28 @@ class Simulation:
     # -------------------------------------------------------------- messages
     def send(self, msg: Any, extra_delay: float = 0.0) -> None:
         """Put ``msg`` (with ``src``/``dst`` fields) on the network."""
-        src = msg.src
-        key = (type(msg).__name__, src)
+        cls, src, now = type(msg), msg.src, self.now
+        key = (cls.__name__, src)
         size = self.wire_size(msg)
-        counts = self.stats.out.get(key)
+        out = self.stats.out
+        counts = out.get(key)
         if counts is None:
-            self.stats.out[key] = [1, size]
+            out[key] = [1, size]
         else:
             counts[0] += 1
             counts[1] += size
         network = self.network
         if network.blocked and (src, msg.dst) in network.blocked:
-            self._drop(msg, "unreachable", self.now)
+            self._drop(msg, "unreachable", now)
             return
-        delays = network.delays(type(msg) in self.reply_types)
+        delays = network.delays(cls in self.reply_types)
         if not delays:
-            self._drop(msg, "lost", self.now)
-        start = self.now + extra_delay
-        for delay in delays:
-            self._push(start + delay, DELIVER, msg, self.now, self.incarnation[src])
+            self._drop(msg, "lost", now)
+        start = now + extra_delay
+        incarnation, heap = self.incarnation[src], self._heap
+        for delay in delays:  # self._push, inlined: this runs for every message
+            self._seq += 1
+            heapq.heappush(heap, (start + delay, self._seq, DELIVER, msg, now, incarnation))
 
     def wire_size(self, msg: Any) -> int:
         """Bytes on the wire: 8 per field plus the payload sizes (override for more detail)."""
