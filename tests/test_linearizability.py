@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from matplotlib.colors import to_rgb
 
 import raftlib as rl
 from raftlib import linearizability as lin
 from raftlib.errors import ConfigError
 from raftlib.linearizability import PENDING, Operation
+from raftlib.palette import DROP_COLOR
 
 
 def op(client, kind, key, value, output, call, ret):
@@ -134,9 +136,9 @@ def test_finds_a_planted_stale_read_in_a_real_history():
     fig = rl.plots.history(result)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert any(repr(stale.output) in t for t in texts)
-    red = [p for p in fig.axes[0].patches if p.get_facecolor()[:3] == (0.0, 0.0, 0.0) or
-           p.get_linewidth() == 1.5]
-    assert red  # the violating operations are drawn highlighted
+    red = to_rgb(DROP_COLOR)
+    highlighted = [p for p in fig.axes[0].patches if p.get_edgecolor()[:3] == red]
+    assert len(highlighted) == len(result.violating)  # the violating operations, in red
 
 
 def test_history_plot_draws_pending_operations_open_ended():
