@@ -34,6 +34,7 @@ _LAZY = {
     "replay": ("raftlib.replay", None),
     "faults": ("raftlib.faults", None),
     "bugs": ("raftlib.bugs", None),
+    "linearizability": ("raftlib.linearizability", None),
 }
 
 

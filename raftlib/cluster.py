@@ -47,6 +47,12 @@ def _check_command(command: Any) -> Any:
             f"dicts or rl.Op(...)") from None
 
 
+def _own(entry: Entry) -> Entry:
+    """``entry`` with a command that shares nothing mutable (itself if it shares nothing)."""
+    command = copy_value(entry.command)
+    return entry if command is entry.command else Entry(entry.term, command)
+
+
 class Cluster(Simulation):
     """``n`` Raft servers "S1".."Sn" on a simulated network, with faults and checks.
 
@@ -65,6 +71,9 @@ class Cluster(Simulation):
     :data:`MIN_HEARTBEAT` <= ``heartbeat_interval`` < the low election timeout
     (else followers time out between heartbeats and elections never stop);
     the flags are real bools.
+    ``trace_limit`` keeps only the last that many trace rows (None, the default,
+    keeps all), so a long run's memory stays bounded; :attr:`trace_dropped` counts
+    the rows dropped.
     """
 
     reply_types = REPLY_TYPES + (ClientReply,)
@@ -79,7 +88,8 @@ class Cluster(Simulation):
                  storage_latency: tuple[float, float] | None = None,
                  node_class: type = RaftNode, noop_on_election: bool = False,
                  pre_vote: bool = False, check_quorum: bool = False,
-                 dedup: bool = True, check_every_event: bool = False) -> None:
+                 dedup: bool = True, check_every_event: bool = False,
+                 trace_limit: int | None = None) -> None:
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_SERVERS:
             raise ConfigError(f"n must be an int >= 1 and <= {MAX_SERVERS} (the number of "
                               f"servers), got {n!r}")
@@ -104,7 +114,8 @@ class Cluster(Simulation):
                               f"heartbeats; election_timeout={self.election_timeout}")
         self.storage_latency = (None if storage_latency is None
                                 else check_range("storage_latency", storage_latency))
-        super().__init__([f"S{i}" for i in range(1, n + 1)], seed=seed, latency=latency)
+        super().__init__([f"S{i}" for i in range(1, n + 1)], seed=seed, latency=latency,
+                         trace_limit=trace_limit)
         self.node_class = node_class
         self.noop_on_election = noop_on_election
         self.pre_vote = pre_vote
@@ -116,7 +127,7 @@ class Cluster(Simulation):
         self._writes: dict[str, list[tuple[float, Any]]] = {}  # (done at, state) not yet done
         self._disk_free: dict[str, float] = {}      # when each server's disk is idle again
         self.kv: dict[str, KVStore] = {}
-        self._applied: dict[str, list[tuple[int, Any]]] = {}   # this incarnation, in order
+        self._applied: dict[str, int] = {}  # how many entries applied, this incarnation
         self._pending: dict[str, dict[int, ClientRequest]] = {}
         self.safety = SafetyMonitor(self)
         self._timeout_rng = {sid: self.rng(f"timeout:{sid}") for sid in self.nodes}
@@ -139,7 +150,7 @@ class Cluster(Simulation):
             node.restore(state)
         self._nodes[sid] = node
         self.kv[sid] = self.store_class(self.dedup)
-        self._applied[sid] = []
+        self._applied[sid] = 0
         self._pending[sid] = {}
         self._run(sid, lambda: None)  # start the timers the new node asks for
 
@@ -245,8 +256,7 @@ class Cluster(Simulation):
 
     def _apply(self, sid: str, applies: list[tuple[int, Entry]]) -> None:
         self.safety.on_apply(sid, applies)
-        applied = self._applied[sid]
-        applied.extend((index, entry.command) for index, entry in applies)
+        self._applied[sid] += len(applies)  # safety.chosen keeps the entries themselves
         kv, pending = self.kv[sid], self._pending[sid]
         for index, entry in applies:
             result = kv.apply(entry.command)
@@ -268,8 +278,7 @@ class Cluster(Simulation):
             if cls is AppendEntries and msg.entries:
                 for entry in msg.entries:
                     if type(entry.command) not in _SHARED:  # give the receiver its own copy
-                        msg = msg._replace(entries=tuple(
-                            Entry(e.term, copy_value(e.command)) for e in msg.entries))
+                        msg = msg._replace(entries=tuple(_own(e) for e in msg.entries))
                         break
             self._run(dst, self._nodes[dst].receive, msg)
 
@@ -356,9 +365,11 @@ class Cluster(Simulation):
         return best
 
     def applied(self, sid: str) -> list[tuple[int, Any]]:
-        """``(index, command)`` pairs server ``sid`` applied, in order, since it last started."""
+        """``(index, command)`` pairs server ``sid`` applied, in order, since it last started
+        (the safety monitor checked that each is the entry every server applies there)."""
         self._check_server(sid)
-        return list(self._applied[sid])
+        chosen = self.safety.chosen
+        return [(i, chosen[i - 1].command) for i in range(1, self._applied[sid] + 1)]
 
     def committed(self, index: int) -> tuple[int, Any]:
         """How many servers applied ``index`` (crashed ones included, as in 6.824's
@@ -396,7 +407,8 @@ class Cluster(Simulation):
         """A compact, readable text log of the run (see :mod:`raftlib.transcript`)."""
         from .transcript import format_transcript
 
-        return format_transcript(self._trace, deliveries=check_bool("deliveries", deliveries))
+        return format_transcript(self.trace_rows(), deliveries=check_bool("deliveries", deliveries),
+                                 dropped=self.trace_dropped)
 
     def widget(self):
         """An interactive picture of this cluster (see :class:`raftlib.widgets.ClusterView`)."""

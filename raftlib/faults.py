@@ -281,3 +281,90 @@ def heal_all(cluster: "Cluster") -> None:
     for sid in cluster.nodes:
         if not cluster.up[sid]:
             cluster.restart(sid)
+
+
+# ------------------------------------------------------------ harsher faults
+#: Faults beyond :data:`ACTIONS`, played by :func:`install_harsh`.
+HARSH_ACTIONS = {
+    "isolate_leader": "(seconds,): cut the leader off from every other server for that long, "
+                      "while clients still reach it and commands keep being fed to it",
+    "crash_new_leaders": "(seconds,): for that long, crash each newly elected leader within "
+                         "one network latency of its election (restarted 50-300 ms later)",
+}
+POLL = 0.001  # virtual seconds between two looks for a new leader
+
+
+def harsh_schedule(servers: Sequence[str] | int, seed: int, *,
+                   duration: float = 4.0) -> list[Fault]:
+    """Draw isolations of the leader and waves of leader crashes for ``servers``
+    from ``seed`` (about one every second), to play with :func:`install_harsh`."""
+    _server_ids(servers)
+    check_number("duration", duration, high=MAX_FAULTS)  # about one fault a second
+    rng = random.Random(f"raftlib-harsh:{seed}")
+    schedule, t = [], rng.expovariate(1.0)
+    while t < duration:
+        action = rng.choice(sorted(HARSH_ACTIONS))
+        schedule.append(Fault(round(t, 6), action, (round(rng.uniform(0.2, 1.0), 6),)))
+        t += rng.expovariate(1.0)
+    return schedule
+
+
+def install_harsh(cluster: "Cluster", schedule: Sequence[Fault]) -> None:
+    """Schedule every fault of ``schedule`` (actions from :data:`HARSH_ACTIONS`)."""
+    for fault in schedule:
+        if not isinstance(fault, Fault) or fault.action not in HARSH_ACTIONS or len(
+                fault.args) != 1:
+            raise ConfigError(f"a harsh schedule holds Fault records with an action from "
+                              f"{list(HARSH_ACTIONS)} and one argument (seconds), got {fault!r}")
+        check_number(f"{fault.action}'s seconds", fault.args[0], low_open=True)
+        play = isolate_leader if fault.action == "isolate_leader" else crash_new_leaders
+        cluster.call_later(fault.time, lambda f=fault, play=play: play(cluster, f.args[0]))
+
+
+def isolate_leader(cluster: "Cluster", seconds: float, *, feed_every: float = 0.01) -> str | None:
+    """Cut the current leader off from the other servers (clients still reach it) for
+    ``seconds``, submitting a command to it every ``feed_every`` seconds meanwhile:
+    it must never commit them. Returns the leader isolated (None if there was none)."""
+    old = cluster.leader()
+    if old is None:
+        return None
+    others = [s for s in cluster.nodes if s != old]
+    if others:
+        cluster.partition([old], others)
+    feeding = [0]
+
+    def feed():
+        if cluster.up[old] and cluster[old].role == "leader":
+            feeding[0] += 1
+            cluster.submit(("to-isolated", old, feeding[0]), to=old)
+        if feeding[0] < seconds / feed_every:
+            cluster.call_later(feed_every, feed)
+
+    feed()
+    cluster.call_later(seconds, lambda: cluster.partition(cluster.nodes))
+    return old
+
+
+def crash_new_leaders(cluster: "Cluster", seconds: float) -> None:
+    """For ``seconds``, crash each newly elected leader within one network latency
+    (the low end of ``network.latency``) of its election; it restarts 50-300 ms later."""
+    rng = cluster.rng("faults:harsh")
+    end = cluster.now + seconds
+    seen = {"leader": cluster.leader()}
+
+    def crash_then_restart(sid: str) -> None:
+        if cluster.up[sid]:
+            cluster.crash(sid)
+            cluster.call_later(rng.uniform(0.05, 0.3),
+                               lambda: cluster.up[sid] or cluster.restart(sid))
+
+    def watch():
+        leader = cluster.leader()
+        if leader is not None and leader != seen["leader"]:
+            cluster.call_later(rng.uniform(0.0, cluster.network.latency[0]),
+                               lambda: crash_then_restart(leader))
+        seen["leader"] = leader
+        if cluster.now + POLL <= end:
+            cluster.call_later(POLL, watch)
+
+    watch()

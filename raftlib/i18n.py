@@ -133,6 +133,11 @@ UI: dict[str, tuple[str, str]] = {
     "count": ("count", "次数"),
     "median": ("median", "中位数"),
     "distribution_title": ("Distribution", "分布"),
+    "history_title": ("Client history", "客户端操作历史"),
+    "history_bad": ("Client history: not linearizable (violating operations in red)",
+                    "客户端操作历史：不可线性化（红色为违反的操作）"),
+    "pending_op": ("pending (no answer)", "未完成（无应答）"),
+    "violating_op": ("cannot be linearized", "无法线性化"),
 }
 
 

@@ -7,6 +7,9 @@
 - :func:`log_matrix`: every server's log now, entries coloured by term, committed
   entries solid and uncommitted ones hatched.
 - :func:`distribution`: histograms of measurements from experiments (election time, ...).
+- :func:`history`: a key-value client history (one row per client, one bar per
+  operation from call to return; pending ones open-ended), with the operations a
+  linearizability check could not explain in red.
 
     >>> import raftlib as rl
     >>> c = rl.Cluster(5, seed=1); c.run(0.5)
@@ -110,6 +113,8 @@ def _role_bands(ax: "Axes", c: "Cluster", rows: Mapping[str, int], start: float,
     df = df[(df["end"] >= start) & (df["start"] <= end) & df["server"].isin(list(rows))]
     span = end - start
     for s, a, b, role, term in df.itertuples(index=False):
+        if role == tables.UNKNOWN:
+            continue  # before the first trace row kept by a trace_limit
         a, b = max(a, start), min(b, end)
         y = rows[s]
         ax.add_patch(Rectangle((a, y - height / 2), b - a, height, facecolor=ROLE_COLORS[role],
@@ -180,6 +185,7 @@ def spacetime(c: "Cluster", start: float | None = None, end: float | None = None
         ax.set_xlim(start, end)
         ax.set_xlabel(i18n.text("virtual_time"))
         ax.set_title(i18n.text("spacetime_title"))
+        _dropped_note(ax, c)
         ax.grid(axis="x", color="#eee", zorder=-1)
         handles = [Line2D([], [], color=MESSAGE_COLORS[k], lw=2, label=_kind_label(k))
                    for k in _KIND_ORDER if k in used]
@@ -190,6 +196,15 @@ def spacetime(c: "Cluster", start: float | None = None, end: float | None = None
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
                   fontsize=8)
     return fig
+
+
+def _dropped_note(ax: "Axes", c: "Cluster") -> None:
+    """Say under the title that a ``trace_limit`` dropped older rows (nothing if none)."""
+    if c.trace_dropped:
+        from .transcript import dropped_note
+
+        ax.text(0.0, 1.0, dropped_note(c.trace_dropped), transform=ax.transAxes, fontsize=7,
+                color="#a00", va="bottom", ha="left")
 
 
 def _kind(mtype: str, entries: Any) -> str:
@@ -218,6 +233,7 @@ def timeline(c: "Cluster", start: float | None = None, end: float | None = None,
         ax.set_xlim(start, end)
         ax.set_xlabel(i18n.text("virtual_time"))
         ax.set_title(i18n.text("timeline_title"))
+        _dropped_note(ax, c)
         ax.legend(handles=_role_legend(("follower", "candidate", "leader", "crashed")),
                   loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     return fig
@@ -325,3 +341,63 @@ def _samples(data: Any) -> dict[str, Any]:
     if not out:
         raise ConfigError("distribution() needs at least one sample")
     return out
+
+
+def history(data: Any, *, key: Any = None, ax: "Axes | None" = None) -> Figure:
+    """A client history diagram: time left to right, one row per client, one bar per
+    operation from its call to its return, labelled ``put('k', '1')`` and its output.
+
+    ``data`` is a cluster (its clients' history is checked), a list of
+    :class:`~raftlib.linearizability.Operation`, or a
+    :class:`~raftlib.linearizability.Result`. A pending operation (never answered)
+    is an open-ended dashed bar to the right edge. If the history is not
+    linearizable, only the failing key is drawn (``key`` picks another) and the
+    operations that cannot be linearized are red.
+    """
+    from . import linearizability as lin
+
+    result = data if isinstance(data, lin.Result) else lin.check(data)
+    ops = result.operations
+    show_key = result.key if key is None and result.ok is False else key
+    if show_key is not None:
+        ops = [o for o in ops if o.key == show_key]
+    bad = {(o.client, o.call) for o in result.violating} if result.ok is False else set()
+    clients = sorted({o.client for o in ops})
+    finished = [o.ret for o in ops if not o.pending]
+    end = max([*finished, *(o.call for o in ops), 0.0])
+    start = min((o.call for o in ops), default=0.0)
+    span = max(end - start, 1e-3)
+    right = end + 0.15 * span
+    with _style():
+        fig, ax = _figure(ax, (10, 1.2 + 0.6 * max(1, len(clients))))
+        rows = _server_axis(ax, clients)
+        count: dict[str, int] = {}
+        for o in ops:
+            y = rows[o.client]
+            count[o.client] = count.get(o.client, 0) + 1
+            label_y = y + (0.15 if count[o.client] % 2 else -0.15)  # neighbours' labels apart
+            wrong = (o.client, o.call) in bad
+            color = DROP_COLOR if wrong else "#2b6cb0"
+            stop = right if o.pending else o.ret
+            ax.add_patch(Rectangle((o.call, y - 0.3), max(stop - o.call, span * 0.002), 0.6,
+                                   facecolor=color, alpha=0.25 if o.pending else 0.45,
+                                   edgecolor=color, lw=1.5 if wrong else 0.8,
+                                   ls="--" if o.pending else "-", zorder=2))
+            arg = repr(o.key) if o.kind == "get" else f"{o.key!r}, {o.value!r}"
+            out = "…" if o.pending else repr(o.output)
+            ax.text(o.call + span * 0.003, label_y, f"{o.kind}({arg}) → {out}", va="center",
+                    ha="left", fontsize=6.5, color="#111", zorder=3, clip_on=True)
+        ax.set_xlim(start - 0.02 * span, right)
+        ax.set_xlabel(i18n.text("virtual_time"))
+        title = i18n.text("history_bad" if result.ok is False else "history_title")
+        ax.set_title(title + ("" if show_key is None else f" — key {show_key!r}"))
+        ax.grid(axis="x", color="#eee", zorder=-1)
+        handles = [Patch(facecolor="#2b6cb0", alpha=0.45, label=i18n.text("client")),
+                   Patch(facecolor="#2b6cb0", alpha=0.25, ls="--", edgecolor="#2b6cb0",
+                         label=i18n.text("pending_op"))]
+        if bad:
+            handles.append(Patch(facecolor=DROP_COLOR, alpha=0.45,
+                                 label=i18n.text("violating_op")))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
+                  fontsize=8)
+    return fig

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 #: The Cluster methods a Timeline records as user actions.
 ACTIONS = frozenset({"crash", "restart", "timeout", "submit", "drop", "duplicate", "deliver_now",
                      "partition", "cut", "heal", "disconnect", "connect"})
-_NETWORK_KNOBS = ("request_delay", "request_loss", "reply_loss", "duplicate", "long_reordering")
+_NETWORK_KNOBS = ("request_delay", "request_loss", "reply_loss", "duplicate", "long_reordering",
+                  "deliver_from_crashed")
 
 
 def snapshot(cluster: "Cluster") -> "Cluster":
@@ -78,7 +79,8 @@ def config(cluster: "Cluster") -> dict[str, Any]:
             "heartbeat_interval": cluster.heartbeat_interval,
             "latency": cluster.network.latency, "storage_latency": cluster.storage_latency,
             "node_class": cluster.node_class, "noop_on_election": cluster.noop_on_election,
-            "dedup": cluster.dedup, "check_every_event": cluster.check_every_event}
+            "dedup": cluster.dedup, "check_every_event": cluster.check_every_event,
+            "trace_limit": cluster.trace_limit}
 
 
 def fresh(cluster: "Cluster", seed: int | None = None) -> "Cluster":
@@ -103,10 +105,28 @@ class Timeline:
     holds the operations that produced the present state; ``future`` the recorded
     ones after it, which are followed while moving forward and dropped by an act.
     ``rewindable`` is False (with ``why``) when the cluster cannot be copied.
+
+    Checkpoints make rewinding cost independent of how long the history is: every
+    ``checkpoint_every`` virtual seconds the Timeline keeps a copy of the cluster
+    (long runs are recorded in pieces that end on those moments), and a seek back
+    restores the nearest checkpoint at or before the target and replays only from
+    there. Checkpoints are taken at the end of the recording only (a replayed
+    stretch keeps its own). At most ``max_checkpoints`` are kept; beyond that
+    every other one of the older half is let go (the origin always stays).
     """
 
-    def __init__(self, cluster: "Cluster") -> None:
+    def __init__(self, cluster: "Cluster", *, checkpoint_every: float = 1.0,
+                 max_checkpoints: int = 64) -> None:
+        if not (isinstance(checkpoint_every, (int, float)) and not isinstance(
+                checkpoint_every, bool) and 0 < checkpoint_every < float("inf")):
+            raise ConfigError(f"checkpoint_every must be a number of virtual seconds > 0, "
+                              f"got {checkpoint_every!r}")
+        if isinstance(max_checkpoints, bool) or not isinstance(max_checkpoints, int) \
+                or max_checkpoints < 2:
+            raise ConfigError(f"max_checkpoints must be an int >= 2, got {max_checkpoints!r}")
         self.cluster = check_cluster(cluster)
+        self.checkpoint_every = float(checkpoint_every)
+        self.max_checkpoints = max_checkpoints
         self.rebase()
 
     # ----------------------------------------------------------- bookkeeping
@@ -116,23 +136,57 @@ class Timeline:
         self.done: list[tuple] = []
         self.future: list[tuple] = []
         self.origin_time = c.now
+        # (time, len(done), copy of the cluster then), in the order of the history
+        self._checkpoints: list[tuple[float, int, "Cluster"]] = []
         try:
-            self._origin = snapshot(c)
+            self._checkpoints.append((c.now, 0, snapshot(c)))
             self.rewindable, self.why = True, ""
         except TypeError as err:  # a spawned generator cannot be copied
-            self._origin, self.rewindable = None, False
+            self.rewindable = False
             self.why = f"the cluster cannot be copied ({err})"
         self._mark()
 
+    @property
+    def checkpoints(self) -> list[float]:
+        """The virtual times of the checkpoints kept (the origin first)."""
+        return [t for t, _, _ in self._checkpoints]
+
     def _mark(self) -> None:
+        """Remember the cluster's fingerprint, and take a checkpoint if one is due (only
+        at the end of the recording: the checkpoints of a replayed stretch still hold)."""
         c = self.cluster
-        self._fingerprint = (c.now, len(c.trace_rows()))
+        self._fingerprint = (c.now, c.trace_count)
+        if not self.rewindable or self.future:
+            return
+        done = len(self.done)
+        points = self._checkpoints
+        k = self._checkpoint_before(done)
+        if points[k][1] == done or c.now < points[k][0] + self.checkpoint_every:
+            return
+        points.insert(k + 1, (c.now, done, snapshot(c)))
+        if len(points) > self.max_checkpoints:
+            half = len(points) // 2
+            del points[1:half:2]
+
+    def _checkpoint_before(self, done: int) -> int:
+        """The position of the last checkpoint taken at or before ``done`` operations."""
+        points = self._checkpoints
+        k = len(points) - 1
+        while points[k][1] > done:
+            k -= 1
+        return k
+
+    def _next_checkpoint_time(self) -> float:
+        if not self.rewindable:
+            return float("inf")
+        return self._checkpoints[self._checkpoint_before(len(self.done))][0] + \
+            self.checkpoint_every
 
     def in_sync(self) -> bool:
         """False if the cluster was changed since the last recorded operation (by code
         outside the Timeline), so the recording no longer describes it."""
         c = self.cluster
-        return self._fingerprint == (c.now, len(c.trace_rows()))
+        return self._fingerprint == (c.now, c.trace_count)
 
     def _sync(self) -> bool:
         """Rebase if the cluster was changed behind our back; return whether that happened."""
@@ -151,11 +205,21 @@ class Timeline:
         """True while the present is in the past of the recording (a future exists)."""
         return bool(self.future)
 
-    def _record(self, op: tuple) -> None:
-        if op[0] == "run" and self.done and self.done[-1][0] == "run":
-            self.done[-1] = op  # run to a, then to b == run to b
+    def _record(self, op: tuple, consumed: bool = False) -> None:
+        """Append ``op`` to ``done``; ``consumed`` if it stands for the first operation of
+        the future, which the caller took out. Checkpoints later in the history keep
+        pointing at the same moments."""
+        before = len(self.done)
+        if op[0] == "run" and self.done and self.done[-1][0] == "run" and (
+                not self.rewindable or self._checkpoints[self._checkpoint_before(
+                    before)][1] != before):
+            self.done[-1] = op  # run to a, then to b == run to b (unless a checkpoint is at a)
         else:
             self.done.append(op)
+        shift = len(self.done) - before - consumed
+        if shift and self._checkpoints and self._checkpoints[-1][1] > before:
+            self._checkpoints = [(t, d + shift if d > before else d, saved)
+                                 for t, d, saved in self._checkpoints]
 
     def _apply(self, op: tuple, *, replay: bool = False) -> Any:
         """Carry out one operation; during replay a known safety violation is not re-raised."""
@@ -190,10 +254,14 @@ class Timeline:
                 if _time_of(op) > t:
                     break
                 self._apply(op, replay=True)
-                self._record(self.future.pop(0))
-            if t > c.now:
-                self._record(("run", t))
-                self._apply(("run", t))
+                self._record(self.future.pop(0), consumed=True)
+                self._mark()
+            while t > c.now:  # in pieces that end where checkpoints are due
+                due = self._next_checkpoint_time()
+                piece = min(t, due) if due > c.now else t
+                self._record(("run", piece))
+                self._apply(("run", piece))
+                self._mark()
         finally:
             self._mark()
 
@@ -211,16 +279,15 @@ class Timeline:
                 op = self.future[0]
                 if op[0] == "act":
                     self._apply(op, replay=True)
-                    self._record(self.future.pop(0))
+                    self._record(self.future.pop(0), consumed=True)
                     continue
                 if op[0] == "step":
                     self._apply(op, replay=True)
-                    self._record(self.future.pop(0))
+                    self._record(self.future.pop(0), consumed=True)
                     return True
                 # Inside a recorded run to op[1]: take one event, but none beyond op[1].
                 if self._bounded_step(op[1]):
                     return True
-                self.future.pop(0)
             try:
                 event = c.step()
             finally:
@@ -246,7 +313,8 @@ class Timeline:
             self._record(("step", c.now))
             return True
         c.run_to(max(limit, c.now))  # land on the recorded time itself, not an ulp short of it
-        self._record(("run", limit))
+        self.future.pop(0)  # the recorded run is over
+        self._record(("run", limit), consumed=True)
         return False
 
     def act(self, method: str, *args: Any) -> Any:
@@ -269,11 +337,14 @@ class Timeline:
             self._mark()
 
     def _fork(self, op: tuple) -> None:
-        self.future.clear()
+        if self.future:  # the recorded future and its checkpoints are gone
+            self.future.clear()
+            del self._checkpoints[self._checkpoint_before(len(self.done)) + 1:]
         self._record(op)
 
     def seek(self, t: float) -> None:
-        """Go to virtual time ``t``: forward by running, backward by replaying from the start.
+        """Go to virtual time ``t``: forward by running, backward by replaying from the
+        nearest checkpoint at or before ``t``.
 
         ``t`` is clamped to [origin_time, end_time]. Raises ConfigError if the cluster
         could not be copied when the Timeline was made (see ``why``).
@@ -288,7 +359,11 @@ class Timeline:
         if not self.rewindable:
             raise ConfigError(f"cannot rewind: {self.why}")
         history = self.done + self.future
-        restore(c, self._origin)
-        self.done, self.future = [], history
+        k = len(self._checkpoints) - 1
+        while self._checkpoints[k][0] > t:
+            k -= 1
+        _, done, saved = self._checkpoints[k]
+        restore(c, saved)
+        self.done, self.future = history[:done], history[done:]
         self._mark()
         self.run_to(t)

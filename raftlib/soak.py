@@ -3,17 +3,28 @@
     python -m raftlib.soak --seeds 10000
 
 Each seed names one :func:`chaos_run`: a 3-5 server cluster under bursty
-client load (``submit`` calls and a retrying key-value client) while a random
-fault schedule (:mod:`raftlib.faults`, one of its profiles: everything mixed,
-crash churn like 6.824's Figure8 test, or network faults only) crashes,
-restarts, partitions, cuts and degrades the network. The safety properties
-(Raft paper, Figure 3, and the 6.824 applier rule) are checked all along. Then
-every fault is healed and liveness is checked: within 10 virtual seconds a
-leader exists and a new command is applied by every server. The command
-prints how many seeds ran, each violation with its seed and property, and the
-wall time; it exits with 1 if any seed failed. Replay one seed with
-``chaos_run(seed, duration=...)``; ``--node-class module:Class`` soaks another
-server (a learner's, or one of :mod:`raftlib.bugs`).
+client load (``submit`` calls, a retrying key-value client appending to a key
+and another reading it) while a random fault schedule (:mod:`raftlib.faults`,
+one of its profiles: everything mixed, crash churn like 6.824's Figure8 test,
+or network faults only) crashes, restarts, partitions, cuts and degrades the
+network. The safety properties (Raft paper, Figure 3, the 6.824 applier rule,
+replicas' key-value stores agreeing) are checked all along. Then every fault is
+healed and liveness is checked: within 10 virtual seconds a leader exists and a
+new command is applied by every server, and then every client gets its
+answer. Last, the clients' history must be linearizable (:mod:`raftlib.linearizability`). The command prints how many
+seeds ran, each violation with its seed and property, and the wall time; it
+exits with 1 if any seed failed. Replay one seed with ``chaos_run(seed,
+duration=...)``; ``--node-class module:Class`` soaks another server (a
+learner's, or one of :mod:`raftlib.bugs`).
+
+``--harsh`` makes each run harsher: 3 to 7 servers, storage latency, the no-op
+entry on election, messages delivered from crashed servers' earlier
+incarnations (each drawn per seed), and on top of the schedule the faults of
+:func:`raftlib.faults.harsh_schedule`: the leader isolated while commands are
+fed to it, and waves in which every new leader crashes within one latency.
+
+``--by-bug`` soaks every server of :data:`raftlib.bugs.BUGS` instead and prints,
+per bug class, how many of the seeds caught it (and with which properties).
 """
 
 from __future__ import annotations
@@ -26,10 +37,12 @@ import sys
 import time
 from typing import NamedTuple, Sequence
 
+from . import linearizability
 from .cluster import Cluster
 from .core import RaftNode
 from .errors import ConfigError, SafetyViolation
-from .faults import PROFILES, Fault, heal_all, install, random_schedule
+from .faults import (PROFILES, Fault, harsh_schedule, heal_all, install, install_harsh,
+                     random_schedule)
 from .validate import check_number
 
 LIVENESS_TIMEOUT = 10.0   # virtual seconds after healing, as 6.824's one()
@@ -61,16 +74,18 @@ class Outcome(NamedTuple):
 def chaos_run(seed: int, *, n: int | None = None, schedule: Sequence[Fault] | None = None,
               duration: float = 4.0, check_every_event: bool = False,
               check_interval: float = 0.02, node_class: type = RaftNode,
-              pre_vote: bool = False, check_quorum: bool = False,
+              harsh: bool = False, pre_vote: bool = False, check_quorum: bool = False,
               storage_latency: tuple[float, float] | None = None) -> Outcome:
-    """Run one seed: load and faults for ``duration`` seconds, then heal and check liveness.
+    """Run one seed: load and faults for ``duration`` seconds, then heal and check
+    liveness, then check the clients' history for linearizability.
 
-    ``n`` (default 3, 4 or 5, drawn from the seed) servers; ``schedule``
-    (default :func:`~raftlib.faults.random_schedule` of the seed). Safety is
-    checked after every event with ``check_every_event``, otherwise every
-    ``check_interval`` virtual seconds (the cheap checks run on every apply
-    and election anyway). ``pre_vote``, ``check_quorum`` and ``storage_latency``
-    are passed to the :class:`~raftlib.Cluster`.
+    ``n`` (default 3, 4 or 5 drawn from the seed; 3 to 7 if ``harsh``) servers;
+    ``schedule`` (default :func:`~raftlib.faults.random_schedule` of the seed).
+    Safety is checked after every event with ``check_every_event``, otherwise
+    every ``check_interval`` virtual seconds (the cheap checks run on every
+    apply and election anyway). ``harsh``: see the module docstring.
+    ``pre_vote``, ``check_quorum`` and ``storage_latency`` are passed to the
+    :class:`~raftlib.Cluster` (``harsh`` may draw a storage latency of its own).
     """
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ConfigError(f"seed must be an int, got {seed!r}")
@@ -78,18 +93,26 @@ def chaos_run(seed: int, *, n: int | None = None, schedule: Sequence[Fault] | No
     check_number("check_interval", check_interval, low=0.0, low_open=True)
     rng = random.Random(f"raftlib-soak:{seed}")
     if n is None:
-        n = rng.choice((3, 4, 5))
+        n = rng.choice((3, 4, 5, 6, 7) if harsh else (3, 4, 5))
     profile = rng.choice(sorted(PROFILES))
+    options = {"pre_vote": pre_vote, "check_quorum": check_quorum,
+               "storage_latency": storage_latency}
+    if harsh:
+        options.update({"storage_latency": (0.001, 0.01) if rng.random() < 0.5
+                        else storage_latency, "noop_on_election": rng.random() < 0.5})
     c = Cluster(n, seed=seed, node_class=node_class, check_every_event=check_every_event,
-                pre_vote=pre_vote, check_quorum=check_quorum, storage_latency=storage_latency)
+                **options)
     if schedule is None:
         schedule = random_schedule(c.nodes, seed, duration=duration, profile=profile)
     install(c, schedule)  # a malformed schedule is the caller's error, not a finding
     try:
+        if harsh:
+            c.network.deliver_from_crashed = rng.random() < 0.5
+            install_harsh(c, harsh_schedule(c.nodes, seed, duration=duration))
         busy = _busy_periods(c.rng("workload:busy"), duration)
         c.spawn(_submitter(c, busy))
         c.spawn(_kv_client(c, busy))
-        if not check_every_event:
+        if not c.check_every_event:
             c.spawn(_checker(c, check_interval))
         _run_until(c, lambda: False, duration)
         heal_all(c)
@@ -100,6 +123,14 @@ def chaos_run(seed: int, *, n: int | None = None, schedule: Sequence[Fault] | No
                            f"{n} servers within {LIVENESS_TIMEOUT}s (leader now: {leader}, "
                            f"terms: {[c[s].current_term for s in c.nodes]})")
         c.check()
+        if not _run_until(c, lambda: all(k.pending is None for k in c.clients.values()),
+                          LIVENESS_TIMEOUT):
+            return Outcome(seed, n, "Liveness", f"after healing, a client got no answer "
+                                                f"within {LIVENESS_TIMEOUT}s")
+        c.check()
+        history = linearizability.check(c)
+        if history.ok is False:
+            return Outcome(seed, n, "Linearizability", history.explain())
     except SafetyViolation as violation:
         return Outcome(seed, n, violation.prop, str(violation))
     except _Storm as storm:
@@ -135,17 +166,23 @@ def _submitter(c: Cluster, busy: list[tuple[float, float]]):
 
 
 def _kv_client(c: Cluster, busy: list[tuple[float, float]]):
-    """A key-value client appending to one key: in busy periods, a new request
-    every 10-100 ms once the last one was answered (it retries on its own)."""
-    rng = c.rng("workload:kv")
-    client = c.client("C1", timeout=0.3)
+    """Two key-value clients on one key: in busy periods, C1 appends and C2 reads or
+    overwrites, each a new request every 10-100 ms once its last one was answered
+    (they retry on their own)."""
+    rng, other = c.rng("workload:kv"), c.rng("workload:kv2")
+    writer, reader = c.client("C1", timeout=0.3), c.client("C2", timeout=0.3)
     i = 0
     for start, end in busy:
         yield max(0.0, start - c.now)
         while c.now < end:
-            if client.pending is None:
-                i += 1
-                client.append("k", f"{i},")
+            i += 1
+            if writer.pending is None:
+                writer.append("k", f"{i},")
+            if reader.pending is None:
+                if other.random() < 0.8:
+                    reader.get("k")
+                else:
+                    reader.put("k", f"p{i},")
             yield rng.uniform(0.01, 0.1)
 
 
@@ -202,6 +239,45 @@ def _run_seed(args: tuple[int, float, str, dict]) -> Outcome:
     return chaos_run(seed, duration=duration, node_class=load_node_class(node_class), **options)
 
 
+def _run_bug(args: tuple[str, int, float, bool]) -> tuple[str, Outcome]:
+    name, seed, duration, harsh = args
+    return name, _run_seed((seed, duration, f"raftlib.bugs:{name}", {"harsh": harsh}))
+
+
+def _outcomes(function, jobs: list, workers: int):
+    """Map ``function`` over ``jobs``, in ``workers`` processes (in order)."""
+    if workers == 1:
+        yield from map(function, jobs)
+        return
+    # imported here, so that the module imports where processes do not exist (Pyodide)
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(workers)
+    try:
+        yield from pool.map(function, jobs, chunksize=max(1, min(50, len(jobs) // (
+            8 * workers))))
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def by_bug(seeds: range, *, duration: float = 4.0, harsh: bool = False,
+           workers: int = 1) -> dict[str, tuple[int, dict[str, int]]]:
+    """Soak every class of :data:`raftlib.bugs.BUGS` and :data:`~raftlib.bugs.SUBTLE` on
+    ``seeds``: per class name, how many seeds caught it and how often each property
+    (or "Liveness") failed."""
+    from . import bugs
+
+    names = [cls.__name__ for cls in (*bugs.BUGS, *bugs.SUBTLE)]
+    found: dict[str, tuple[int, dict[str, int]]] = {name: (0, {}) for name in names}
+    jobs = [(name, seed, duration, harsh) for name in names for seed in seeds]
+    for name, outcome in _outcomes(_run_bug, jobs, workers):
+        if not outcome.ok:
+            caught, props = found[name]
+            props[outcome.prop] = props.get(outcome.prop, 0) + 1
+            found[name] = (caught + 1, props)
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m raftlib.soak", description=__doc__.split(
         "\n\n")[0])
@@ -220,6 +296,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="run the servers with CheckQuorum and the leader lease")
     parser.add_argument("--storage-latency", type=float, default=None, metavar="SECONDS",
                         help="every disk write takes this long (default: instantaneous)")
+    parser.add_argument("--harsh", action="store_true",
+                        help="3-7 servers, storage latency, no-op entry, stale deliveries, "
+                             "leader isolation and crashes of new leaders")
+    parser.add_argument("--by-bug", action="store_true",
+                        help="soak every class of raftlib.bugs and print how many seeds "
+                             "catch each")
     args = parser.parse_args(argv)
     if args.seeds < 1 or args.workers < 1 or not 0 < args.duration < float("inf"):
         parser.error("--seeds and --workers must be >= 1 and --duration a number > 0")
@@ -231,36 +313,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--storage-latency must be a number of seconds >= 0")
     options = {"pre_vote": args.pre_vote, "check_quorum": args.check_quorum,
                "storage_latency": None if args.storage_latency is None
-               else (args.storage_latency, args.storage_latency)}
-    jobs = [(seed, args.duration, args.node_class, options)
-            for seed in range(args.start, args.start + args.seeds)]
-    violations = []
+               else (args.storage_latency, args.storage_latency), "harsh": args.harsh}
+    seeds = range(args.start, args.start + args.seeds)
     started = time.perf_counter()  # wall time of the soak itself, never inside a simulation
-    if args.workers == 1:
-        outcomes = map(_run_seed, jobs)
-        pool = None
-    else:  # imported here, so that the module imports where processes do not exist (Pyodide)
-        from concurrent.futures import ProcessPoolExecutor
-
-        pool = ProcessPoolExecutor(args.workers)
-        outcomes = pool.map(_run_seed, jobs, chunksize=max(1, min(50, len(jobs) // (
-            8 * args.workers))))
-    try:
-        for outcome in outcomes:
-            if not outcome.ok:
-                violations.append(outcome)
-                print(f"VIOLATION seed={outcome.seed} n={outcome.n} {outcome.prop}: "
-                      f"{outcome.evidence}", flush=True)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+    if args.by_bug:
+        found = by_bug(seeds, duration=args.duration, harsh=args.harsh, workers=args.workers)
+        print(f"{'bug class':<26} caught by  properties")
+        for name, (caught, props) in found.items():
+            detail = ", ".join(f"{p} {k}" for p, k in sorted(props.items()))
+            print(f"{name:<26} {caught:>4}/{len(seeds):<5} {detail}")
+        print(f"{sum(1 for c, _ in found.values() if c)} of {len(found)} bug classes caught; "
+              f"seeds {seeds.start}..{seeds.stop - 1}{' (harsh)' if args.harsh else ''}, "
+              f"wall time {time.perf_counter() - started:.1f} s ({args.workers} workers)")
+        return 0
+    jobs = [(seed, args.duration, args.node_class, options) for seed in seeds]
+    violations = []
+    for outcome in _outcomes(_run_seed, jobs, args.workers):
+        if not outcome.ok:
+            violations.append(outcome)
+            print(f"VIOLATION seed={outcome.seed} n={outcome.n} {outcome.prop}: "
+                  f"{outcome.evidence}", flush=True)
     wall = time.perf_counter() - started
     if violations:
         print(f"replay one: python -c 'from raftlib.soak import *; print(chaos_run(SEED, "
               f"duration={args.duration}, node_class=load_node_class(\"{args.node_class}\"), "
               f"**{options!r}))'")
-    print(f"seeds run: {len(jobs)} (seeds {args.start}..{args.start + len(jobs) - 1}), "
-          f"violations: {len(violations)}, wall time: {wall:.1f} s ({args.workers} workers)")
+    print(f"seeds run: {len(jobs)} (seeds {args.start}..{args.start + len(jobs) - 1}"
+          f"{', harsh' if args.harsh else ''}), violations: {len(violations)}, "
+          f"wall time: {wall:.1f} s ({args.workers} workers)")
     return 1 if violations else 0
 
 

@@ -50,6 +50,7 @@ IN_FLIGHT_COLUMNS = ["id", "type", "kind", "src", "dst", "term", "sent_at", "arr
                      "summary"]
 ROLE_COLUMNS = ["server", "start", "end", "role", "term"]
 LOG_VALUES = ("term", "command", "entry")
+UNKNOWN = "unknown"  # a role before the first row kept by a trace_limit
 
 
 def _servers(c: "Cluster", servers: Iterable[str] | None) -> list[str]:
@@ -71,7 +72,8 @@ def trace(c: "Cluster", events: Iterable[str] | None = None, *, start: float = 0
 
     ``event`` is deliver, drop, duplicate, timer, role, apply, submit, crash, restart,
     disconnect, connect, partition, cut, heal or client_send; for messages ``server`` is
-    the receiver and ``peer`` the sender.
+    the receiver and ``peer`` the sender. With a ``trace_limit`` only the rows kept are
+    there: ``df.attrs["trace_dropped"]`` says how many older rows were dropped.
     """
     check_cluster(c, "c")
     start = check_number("start", start, low=-math.inf)
@@ -79,6 +81,7 @@ def trace(c: "Cluster", events: Iterable[str] | None = None, *, start: float = 0
     if events is not None:
         events = check_names("events", events, c.TRACE_EVENTS)
     df = pd.DataFrame.from_records(c.trace_rows(), columns=TRACE_COLUMNS)
+    df.attrs["trace_dropped"] = c.trace_dropped
     keep = df["time"] >= start
     if end is not None:
         keep &= df["time"] <= end
@@ -197,13 +200,18 @@ def roles(c: "Cluster") -> pd.DataFrame:
     Rebuilt from the trace with Figure 2's rules: a follower's or candidate's election
     timeout starts a new term; a message with a higher term is adopted; role changes
     and crashes are traced. ``role`` is "crashed" while a server is down. The last row
-    of each server is its state now.
+    of each server is its state now. If a ``trace_limit`` dropped older rows, the
+    intervals start at the first row kept, in role "unknown" (term -1) until the
+    trace shows a server's role; ``df.attrs["trace_dropped"]`` counts the dropped rows.
     """
     check_cluster(c, "c")
-    role = {s: FOLLOWER for s in c.nodes}
-    term = {s: 0 for s in c.nodes}
+    rows_kept = c.trace_rows()
+    dropped = c.trace_dropped
+    first = rows_kept[0][0] if dropped and rows_kept else 0.0
+    role = {s: UNKNOWN if dropped else FOLLOWER for s in c.nodes}
+    term = {s: -1 if dropped else 0 for s in c.nodes}
     up = {s: True for s in c.nodes}
-    since = {s: 0.0 for s in c.nodes}
+    since = {s: first for s in c.nodes}
     rows: dict[str, list[list]] = {s: [] for s in c.nodes}
 
     def change(s: str, time: float, new_role: str, new_term: int, new_up: bool) -> None:
@@ -213,7 +221,7 @@ def roles(c: "Cluster") -> pd.DataFrame:
             rows[s].append([s, since[s], time, role[s] if up[s] else "crashed", term[s]])
         role[s], term[s], up[s], since[s] = new_role, new_term, new_up, time
 
-    for time, event, server, _peer, _type, msg_term, _sent, detail in c.trace_rows():
+    for time, event, server, _peer, _type, msg_term, _sent, detail in rows_kept:
         if server not in role:
             continue  # a client
         if event == "deliver" and msg_term is not None and msg_term > term[server]:
@@ -231,4 +239,6 @@ def roles(c: "Cluster") -> pd.DataFrame:
         if c.now > since[s] or not rows[s] or rows[s][-1][3:] != [
                 role[s] if up[s] else "crashed", term[s]]:
             rows[s].append([s, since[s], c.now, role[s] if up[s] else "crashed", term[s]])
-    return pd.DataFrame([r for s in c.nodes for r in rows[s]], columns=ROLE_COLUMNS)
+    df = pd.DataFrame([r for s in c.nodes for r in rows[s]], columns=ROLE_COLUMNS)
+    df.attrs["trace_dropped"] = dropped
+    return df

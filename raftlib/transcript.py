@@ -30,8 +30,17 @@ def format_row(row: tuple) -> str:
     return " ".join(parts)
 
 
-def format_transcript(rows: Iterable[tuple], *, deliveries: bool = True) -> str:
-    """Render trace rows; ``deliveries=False`` keeps only timers, roles, applies and faults."""
+def format_transcript(rows: Iterable[tuple], *, deliveries: bool = True,
+                      dropped: int = 0) -> str:
+    """Render trace rows; ``deliveries=False`` keeps only timers, roles, applies and faults.
+    ``dropped`` (rows trimmed by a cluster's ``trace_limit``) is said in a first line."""
     lines = [format_row(r) for r in rows
              if deliveries or r[1] not in ("deliver", "drop", "duplicate")]
+    if dropped:
+        lines.insert(0, dropped_note(dropped))
     return "\n".join(lines)
+
+
+def dropped_note(dropped: int) -> str:
+    """The line that says older trace rows are missing."""
+    return f"... {dropped} earlier trace rows dropped (trace_limit) ..."

@@ -114,3 +114,28 @@ def test_storage_bugs_are_documented_like_the_others() -> None:
     assert not set(bugs.STORAGE) & (set(bugs.BUGS) | set(bugs.SUBTLE))
     for bug in bugs.STORAGE:
         assert "Figure 2" in bug.__doc__ and "handout" in bug.__doc__
+
+
+@pytest.mark.parametrize("deliver_from_crashed", [False, True])
+def test_a_message_still_waiting_for_the_disk_dies_with_its_sender(
+        deliver_from_crashed: bool) -> None:
+    """A reply held back for a disk write has not left its server: a crash in the
+    window destroys it, even on a network that delivers messages outliving their
+    sender (those left before the crash). Otherwise a leader would count an entry
+    the follower never stored (match_index beyond the follower's log)."""
+    c = rl.Cluster(3, seed=1, storage_latency=(0.05, 0.05))
+    c.network.deliver_from_crashed = deliver_from_crashed
+    c.run_until(lambda: c.leader() is not None, 2.0)
+    c.run(0.2)
+    leader = c.leader()
+    follower = next(s for s in c.nodes if s != leader)
+    c.submit("x", to=leader)
+    assert c.run_until(lambda: c.writing(follower), 0.1)
+    held = [m for m in c.in_flight() if m.message.src == follower]
+    c.crash(follower)
+    c.run(0.2)
+    delivered = {row[1] for row in c.trace_rows() if row[1] == "deliver"}
+    assert delivered  # the run went on
+    replies = [m for m in held if m.message.dst == leader]
+    assert replies, "the follower's reply should have been waiting for its write"
+    assert c[leader].match_index[follower] <= len(c.disk(follower).log)

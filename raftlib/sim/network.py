@@ -27,14 +27,16 @@ class Network:
 
     Attributes you may set at any time: ``latency`` (one-way delay range, seconds),
     ``request_loss``, ``reply_loss``, ``duplicate`` (probabilities), ``request_delay``
-    (extra delay range for requests), ``long_reordering`` (bool). Setting any other
-    attribute (a misspelling such as ``reqest_loss``) raises ConfigError.
+    (extra delay range for requests), ``long_reordering`` (bool),
+    ``deliver_from_crashed`` (bool: messages outlive their sender's crash). Setting any
+    other attribute (a misspelling such as ``reqest_loss``) raises ConfigError.
     """
 
     SETTINGS = ("latency", "request_delay", "request_loss", "reply_loss", "duplicate",
-                "long_reordering")
+                "long_reordering", "deliver_from_crashed")
     _INTERNAL = frozenset({"_rng", "endpoints", "_latency", "_request_delay", "_request_loss",
-                           "_reply_loss", "_duplicate", "_long_reordering", "groups", "cuts",
+                           "_reply_loss", "_duplicate", "_long_reordering",
+                           "_deliver_from_crashed", "groups", "cuts",
                            "disconnected", "blocked"})
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -51,6 +53,7 @@ class Network:
         self._request_delay = (0.0, 0.0)
         self._request_loss = self._reply_loss = self._duplicate = 0.0
         self._long_reordering = False
+        self._deliver_from_crashed = False
         self.groups: list[list[str]] = []          # the current partition, if any
         self.cuts: set[tuple[str, str]] = set()      # one-way cuts (src, dst)
         self.disconnected: set[str] = set()
@@ -82,6 +85,18 @@ class Network:
         lambda self, v: object.__setattr__(self, "_long_reordering",
                                            check_bool("long_reordering", v)),
         doc="True: 2/3 of replies are held back 200 ms + U(0, U(0, 2 s)) (labrpc).")
+
+    @property
+    def deliver_from_crashed(self) -> bool:
+        """Deliver messages still in flight from a server that crashed, or from an
+        earlier incarnation of one that restarted (a real network does; off by
+        default, when they vanish with their sender)."""
+        return self._deliver_from_crashed
+
+    @deliver_from_crashed.setter
+    def deliver_from_crashed(self, value: bool) -> None:
+        object.__setattr__(self, "_deliver_from_crashed",
+                           check_bool("deliver_from_crashed", value))
 
     def set_unreliable(self, unreliable: bool = True) -> None:
         """labrpc's unreliable mode: requests wait 0-26 ms, 10 % of requests and

@@ -80,6 +80,47 @@ def _event(entry: tuple, kind: str) -> Event:
     return Event(time, kind, None, None, a)
 
 
+class TraceLog(list):
+    """The trace rows (tuples of atoms), keeping the last ``limit`` (all if None).
+
+    Rows are appended as plain tuples; trimming happens in bulk (when twice the
+    limit is reached, and exactly when the rows are read), so a bounded trace
+    costs nothing per event. ``dropped`` counts the rows trimmed so far. A deep
+    copy (a Timeline snapshot) shares the immutable rows.
+    """
+
+    __slots__ = ("limit", "dropped")
+
+    def __init__(self, rows: Iterable[tuple] = (), limit: int | None = None,
+                 dropped: int = 0) -> None:
+        super().__init__(rows)
+        self.limit = limit
+        self.dropped = dropped
+
+    def trim(self, keep: int | None = None) -> None:
+        """Drop the oldest rows beyond ``keep`` (default: the limit)."""
+        keep = self.limit if keep is None else keep
+        if keep is not None and len(self) > keep:
+            extra = len(self) - keep
+            del self[:extra]
+            self.dropped += extra
+
+    def __deepcopy__(self, memo: dict) -> "TraceLog":
+        return TraceLog(self, self.limit, self.dropped)
+
+    def __reduce__(self):
+        return TraceLog, (list(self), self.limit, self.dropped)
+
+
+def check_trace_limit(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"trace_limit must be None (keep every row) or an int >= 1 "
+                          f"(keep the last that many rows), got {value!r}")
+    return value
+
+
 class Stats:
     """Message counts and bytes, by message type and by server.
 
@@ -158,7 +199,8 @@ class Simulation:
 
     reply_types: tuple = ()
 
-    def __init__(self, nodes: list[str], *, seed: int, latency: tuple[float, float]) -> None:
+    def __init__(self, nodes: list[str], *, seed: int, latency: tuple[float, float],
+                 trace_limit: int | None = None) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise ConfigError(f"seed must be an int, got {seed!r}")
         self.seed = seed
@@ -169,12 +211,15 @@ class Simulation:
         self.stats = Stats(self.reply_types)
         self.up = {n: True for n in nodes}
         self.incarnation = {n: 0 for n in nodes}
+        self._crashed_at: dict[str, dict[int, float]] = {}  # node -> incarnation -> crash time
         self.timers: dict[tuple[str, str], tuple[float, float]] = {}  # (node, name) -> (set, due)
         self._timer_entry: dict[tuple[str, str], tuple[float, int]] = {}  # queued (time, seq)
         self._heap: list = []
         self._seq = 0
         self._cancelled: set[int] = set()
-        self._trace: list[tuple] = []
+        self._trace = TraceLog(limit=check_trace_limit(trace_limit))
+        # bulk-trim the trace when it reaches this many rows (never, without a limit)
+        self._trace_cap = math.inf if trace_limit is None else 2 * trace_limit
         self._message_detail: dict[type, Callable[[Any], Any]] = {}
         self.clients: dict[str, Any] = {}  # endpoints that are not nodes, by id
         self._running: str | None = None   # the run method on the stack, if any
@@ -287,25 +332,30 @@ class Simulation:
     # -------------------------------------------------------------- messages
     def send(self, msg: Any, extra_delay: float = 0.0) -> None:
         """Put ``msg`` (with ``src``/``dst`` fields) on the network."""
-        src = msg.src
-        key = (type(msg).__name__, src)
+        cls, src, now = type(msg), msg.src, self.now
+        key = (cls.__name__, src)
         size = self.wire_size(msg)
-        counts = self.stats.out.get(key)
+        out = self.stats.out
+        counts = out.get(key)
         if counts is None:
-            self.stats.out[key] = [1, size]
+            out[key] = [1, size]
         else:
             counts[0] += 1
             counts[1] += size
         network = self.network
         if network.blocked and (src, msg.dst) in network.blocked:
-            self._drop(msg, "unreachable", self.now)
+            self._drop(msg, "unreachable", now)
             return
-        delays = network.delays(type(msg) in self.reply_types)
+        delays = network.delays(cls in self.reply_types)
         if not delays:
-            self._drop(msg, "lost", self.now)
-        start = self.now + extra_delay
-        for delay in delays:
-            self._push(start + delay, DELIVER, msg, self.now, self.incarnation[src])
+            self._drop(msg, "lost", now)
+        start = now + extra_delay
+        incarnation, heap = self.incarnation[src], self._heap
+        if extra_delay:  # held by the sender (a disk write): it leaves at ``start``
+            incarnation = (incarnation, start)
+        for delay in delays:  # self._push, inlined: this runs for every message
+            self._seq += 1
+            heapq.heappush(heap, (start + delay, self._seq, DELIVER, msg, now, incarnation))
 
     def wire_size(self, msg: Any) -> int:
         """Bytes on the wire: 8 per field plus the payload sizes (override for more detail)."""
@@ -384,7 +434,7 @@ class Simulation:
             up = self.up
             if not up[dst]:
                 reason = "receiver down"
-            elif not up[src] or c != self.incarnation[src]:
+            elif (not up[src] or c != self.incarnation[src]) and not self._still_sent(src, c):
                 reason = "sender crashed"
             elif self.network.blocked and (src, dst) in self.network.blocked:
                 reason = "unreachable"
@@ -440,6 +490,8 @@ class Simulation:
                 kind = self._dispatch(entry)
                 if kind is not None:
                     self._after_event()
+                    if len(self._trace) > self._trace_cap:
+                        self._trace.trim()
                     return _event(entry, kind)
             return None
         finally:
@@ -463,9 +515,12 @@ class Simulation:
         self._enter(method)
         try:
             heap, dispatch, after = self._heap, self._dispatch, self._after_event
+            trace, cap = self._trace, self._trace_cap
             while heap and heap[0][0] <= end:
                 if dispatch(heapq.heappop(heap)) is not None:
                     after()
+                    if len(trace) > cap:
+                        trace.trim()
             self.now = end
         finally:
             self._running = None
@@ -480,9 +535,12 @@ class Simulation:
             if predicate():
                 return True
             heap, dispatch, after = self._heap, self._dispatch, self._after_event
+            trace, cap = self._trace, self._trace_cap
             while heap and heap[0][0] <= end:
                 if dispatch(heapq.heappop(heap)) is not None:
                     after()
+                    if len(trace) > cap:
+                        trace.trim()
                     if predicate():
                         return True
             self.now = end
@@ -509,13 +567,27 @@ class Simulation:
     def _after_event(self) -> None:
         """Hook run after every event (continuous checking)."""
 
+    def _still_sent(self, src: str, tag: Any) -> bool:
+        """Whether a message of ``src`` tagged ``tag`` (its sender's incarnation, with its
+        departure time if the sender held it back) is delivered: it is the running
+        incarnation's, or it left before that incarnation crashed and the network
+        delivers such messages (``deliver_from_crashed``). A message still held back
+        when its sender crashed never left."""
+        incarnation, departs = tag if type(tag) is tuple else (tag, -math.inf)
+        if self.up[src] and incarnation == self.incarnation[src]:
+            return True
+        return (self.network.deliver_from_crashed
+                and departs <= self._crashed_at[src][incarnation])
+
     # ---------------------------------------------------------------- faults
     def crash(self, node: str) -> None:
-        """Stop ``node``: its timers stop and its messages still in flight are lost."""
+        """Stop ``node``: its timers stop and its messages still in flight are lost
+        (unless ``network.deliver_from_crashed``)."""
         self._check_node(node, "crash")
         if not self.up[node]:
             return
         self.up[node] = False
+        self._crashed_at.setdefault(node, {})[self.incarnation[node]] = self.now
         self.cancel_timers(node)
         self._trace_row("crash", node, None)
         self._crash_node(node)
@@ -579,11 +651,30 @@ class Simulation:
 
     @property
     def trace(self):
-        """Every event so far as a pandas DataFrame (columns: ``TRACE_COLUMNS``)."""
+        """The trace as a pandas DataFrame (columns: ``TRACE_COLUMNS``): every event
+        so far, or the last ``trace_limit`` (see :attr:`trace_dropped`)."""
         import pandas as pd
 
-        return pd.DataFrame.from_records(self._trace, columns=self.TRACE_COLUMNS)
+        return pd.DataFrame.from_records(self.trace_rows(), columns=self.TRACE_COLUMNS)
 
     def trace_rows(self) -> list[tuple]:
-        """The raw trace, a list of tuples in ``TRACE_COLUMNS`` order."""
+        """The raw trace, a list of tuples in ``TRACE_COLUMNS`` order (the last
+        ``trace_limit`` rows when the cluster was made with one)."""
+        self._trace.trim()
         return list(self._trace)
+
+    @property
+    def trace_limit(self) -> int | None:
+        """How many trace rows are kept (None: all)."""
+        return self._trace.limit
+
+    @property
+    def trace_dropped(self) -> int:
+        """How many of the oldest trace rows were dropped to respect ``trace_limit``."""
+        self._trace.trim()
+        return self._trace.dropped
+
+    @property
+    def trace_count(self) -> int:
+        """How many trace rows were ever recorded (kept and dropped)."""
+        return self._trace.dropped + len(self._trace)
