@@ -28,6 +28,8 @@ _LAZY = {
     "replay": ("raftlib.replay", None),
     "faults": ("raftlib.faults", None),
     "bugs": ("raftlib.bugs", None),
+    "predict": ("raftlib.widgets.predict", "predict"),
+    "tours": ("raftlib.tours", None),
 }
 
 

@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-LESSON = re.compile(r"^\d\d-")  # numbered lessons: 00-welcome.ipynb ...
+LESSON = re.compile(r"^\d\d[a-z]?-")  # numbered lessons: 00-welcome.ipynb, 06b-election-timing.ipynb ...
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
 CHECK_TAG = "check"
 

@@ -186,6 +186,7 @@ class Simulation:
         self._seq = 0
         self._cancelled: set[int] = set()
         self._trace: list[tuple] = []
+        self._delivered: list[tuple[float, float, Any]] = []  # (time, sent_at, message)
         self._message_detail: dict[type, Callable[[Any], Any]] = {}
         self.clients: dict[str, Any] = {}  # endpoints that are not nodes, by id
 
@@ -354,6 +355,7 @@ class Simulation:
                 describe = self._message_detail.get(cls)
                 self._trace.append((time, "deliver", dst, src, key[0], getattr(msg, "term", None),
                                     b, describe(msg) if describe else None))
+                self._delivered.append((time, b, msg))
                 self._handle_message(msg)
                 return "deliver"
             self._drop(msg, reason, b)
@@ -526,3 +528,11 @@ class Simulation:
     def trace_rows(self) -> list[tuple]:
         """The raw trace, a list of tuples in ``TRACE_COLUMNS`` order."""
         return list(self._trace)
+
+    def deliveries(self) -> list[tuple[float, float, Any]]:
+        """Every message delivered so far, in order, whole: ``(time, sent_at, message)``.
+
+        The trace keeps one ``detail`` per message; this keeps every field, for
+        tables that show one column per field (``raftlib.tables.append_entries``).
+        """
+        return list(self._delivered)
