@@ -526,3 +526,11 @@ class Simulation:
     def trace_rows(self) -> list[tuple]:
         """The raw trace, a list of tuples in ``TRACE_COLUMNS`` order."""
         return list(self._trace)
+
+    def trace_length(self) -> int:
+        """How many events the trace holds (without copying it)."""
+        return len(self._trace)
+
+    def trace_tail(self, n: int) -> list[tuple]:
+        """The last ``n`` trace rows (without copying the rest)."""
+        return self._trace[-n:] if n > 0 else []
