@@ -119,6 +119,68 @@ UI: dict[str, tuple[str, str]] = {
     "type": ("type", "类型"),
     "yes": ("yes", "是"),
     "no": ("no", "否"),
+    # cluster picture (raftlib/widgets/static/cluster.js)
+    "pause": ("pause", "暂停"),
+    "play_tip": ("play / pause (Space)", "播放 / 暂停（空格键）"),
+    "back": ("step back", "后退一步"),
+    "back_tip": ("go back to just after the previous event (←)", "回到上一个事件刚发生之后（←）"),
+    "help": ("help", "帮助"),
+    "term_short": ("T{t}", "任期{t}"),
+    "crashed_keeps": ("crashed: only its persistent state (term, vote, log) survives",
+                      "已崩溃：只保留持久状态（任期、投票、日志）"),
+    "click_hint": ("click a server, a message or a link to act on it; hover for details",
+                   "点击服务器、消息或链路进行操作；悬停查看详情"),
+    "link_ok": ("link works", "链路正常"),
+    "cut_link": ("cut this link", "切断这条链路"),
+    "heal_link": ("heal this link", "恢复这条链路"),
+    "help_click": ("Click a server: crash, restart, time out, client request. Click a message: "
+                   "drop, duplicate, deliver now. Click a link: cut or heal it. Drag the time "
+                   "slider to replay; acting in the past forks history.",
+                   "点击服务器：崩溃、重启、触发超时、客户端请求。点击消息：丢弃、重复投递、立即送达。"
+                   "点击链路：切断或恢复。拖动时间滑块可重放；在过去采取操作会分叉出新的历史。"),
+    "help_legend": ("Arrows are messages moving from sender to receiver (colour = type; ✓ / ✗ = "
+                    "reply success or refusal; ×n = a burst). The arc around a server is the time "
+                    "left on its election timer, on one scale for all servers (a full circle = the "
+                    "longest election timeout): the shortest arc fires first. A stale leader leads "
+                    "an older term than the highest one. Log cells: solid = committed, pale = not "
+                    "yet; ▼ = the leader's next_index, green bar = its match_index.",
+                    "箭头是从发送方飞向接收方的消息（颜色 = 类型；✓ / ✗ = 回复成功或拒绝；×n = 一批消息）。"
+                    "服务器外圈的圆弧是选举计时器的剩余时间，所有服务器用同一刻度（整圈 = 最长选举超时）："
+                    "圆弧最短的最先到期。过时的领导者所在任期比最高任期旧。日志格：实心 = 已提交，"
+                    "浅色 = 未提交；▼ = 领导者的 next_index，绿条 = 它的 match_index。"),
+    "key_play": ("play / pause", "播放 / 暂停"),
+    "key_step": ("one event forward", "前进一个事件"),
+    "key_back": ("one event back", "后退一个事件"),
+    "key_next": ("next role change / commit", "下一个角色变化/提交"),
+    "key_request": ("client request to the leader of the highest term",
+                    "向最高任期的领导者发送客户端请求"),
+    "key_crash": ("crash the leader of the highest term", "让最高任期的领导者崩溃"),
+    "key_restart": ("restart every crashed server", "重启所有已崩溃的服务器"),
+    "key_timeout": ("time out the selected server", "让选中的服务器超时"),
+    "key_heal": ("heal the whole network", "恢复整个网络"),
+    "key_close": ("close the menu or help", "关闭菜单或帮助"),
+    "key_help": ("show or hide this help", "显示或隐藏本帮助"),
+    "history_from_now": ("history starts at t = {t} s: the cluster was changed before it was shown",
+                         "历史从 t = {t} 秒开始：集群在显示之前已被修改"),
+    "unknown_action": ("unknown action {action!r}; allowed: {allowed}",
+                       "未知操作 {action!r}；可用操作：{allowed}"),
+    "bad_link": ("a link is two different servers joined by '-', like 'S1-S2'; got {link!r}",
+                 "链路应写成用 '-' 连接的两台不同服务器，例如 'S1-S2'；收到的是 {link!r}"),
+    "unknown_preset": ("unknown scenario {name!r}; allowed: {allowed}",
+                       "未知场景 {name!r}；可用场景：{allowed}"),
+    "ev_timer": ("timer", "计时器"),
+    "ev_role": ("becomes", "成为"),
+    "ev_submit": ("gets a command", "收到命令"),
+    "ev_apply": ("applies", "应用"),
+    "ev_deliver": ("delivered", "已送达"),
+    "ev_drop": ("lost", "丢失"),
+    "ev_duplicate": ("duplicated", "已复制"),
+    "ev_crash": ("crashes", "崩溃"),
+    "ev_restart": ("restarts", "重启"),
+    # guided tours (raftlib/widgets/tour.py)
+    "tour_progress": ("step {k} of {n}", "第 {k} 步，共 {n} 步"),
+    "tour_back": ("← back", "← 上一步"),
+    "tour_next": ("next →", "下一步 →"),
     # scenarios
     "split_vote_scn": ("split vote", "选票瓜分"),
     "leader_crash_scn": ("leader crash", "领导者崩溃"),

@@ -28,7 +28,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, SafetyViolation
+from .errors import ConfigError, RaftlibError, SafetyViolation
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -108,15 +108,34 @@ class Timeline:
             self.why = f"the cluster cannot be copied ({err})"
         self._mark()
 
+    def from_creation(self) -> bool:
+        """Make t = 0 the earliest moment, if the cluster's run so far is exactly what a fresh
+        cluster with the same configuration and seed does (nothing was done to it but
+        running). Returns whether that worked; if not, the history starts now."""
+        c = self.cluster
+        if c.now == 0 or not self.rewindable or self.done:
+            return c.now == 0
+        try:
+            start = fresh(c)
+            origin = snapshot(start)
+            start.run_to(c.now)
+        except (TypeError, RaftlibError):
+            return False
+        if start.trace_rows() != c.trace_rows():
+            return False
+        self._origin, self.origin_time = origin, 0.0
+        self.done = [("run", c.now)]
+        return True
+
     def _mark(self) -> None:
         c = self.cluster
-        self._fingerprint = (c.now, len(c.trace_rows()))
+        self._fingerprint = (c.now, c.trace_length())
 
     def in_sync(self) -> bool:
         """False if the cluster was changed since the last recorded operation (by code
         outside the Timeline), so the recording no longer describes it."""
         c = self.cluster
-        return self._fingerprint == (c.now, len(c.trace_rows()))
+        return self._fingerprint == (c.now, c.trace_length())
 
     def _sync(self) -> bool:
         """Rebase if the cluster was changed behind our back; return whether that happened."""

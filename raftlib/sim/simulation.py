@@ -536,3 +536,11 @@ class Simulation:
         tables that show one column per field (``raftlib.tables.append_entries``).
         """
         return list(self._delivered)
+
+    def trace_length(self) -> int:
+        """How many events the trace holds (without copying it)."""
+        return len(self._trace)
+
+    def trace_tail(self, n: int) -> list[tuple]:
+        """The last ``n`` trace rows (without copying the rest)."""
+        return self._trace[-n:] if n > 0 else []
