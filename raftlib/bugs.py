@@ -8,6 +8,7 @@ lessons (watch a bug break a property), in exercise graders (a grader must
 reject each one) and in ``tests/test_bug_injection.py``, which checks that the
 port of the 6.824 tests catches every bug in :data:`BUGS`.
 
+:data:`STORAGE` lists bugs that need ``storage_latency`` to show.
 :data:`SUBTLE` lists real bugs that the ported 6.824 tests (almost) never catch
 on this simulator; each docstring says why. Lessons and graders need targeted
 scenarios for them.
@@ -26,7 +27,7 @@ __all__ = ["BUGS", "SUBTLE", "HeartbeatSkipsCheck", "TruncateOnEveryAppend",
            "VoteByLogLength", "CommitOldTermEntries", "BackUpOnHigherTerm",
            "MatchIndexFromLogLength", "CountStaleVotes", "UseStaleAppendReplies",
            "BackUpOneEntry", "VoteTwice", "ForgetVotedFor", "ForgetLog", "ChattyLeader",
-           "CommitToLogEnd"]
+           "CommitToLogEnd", "PersistAfterReply", "STORAGE"]
 
 
 # ----------------------------------------------------------------- AppendEntries
@@ -438,6 +439,24 @@ class ForgetLog(RaftNode):
         return PersistentState(self.current_term, self.voted_for, ())
 
 
+class PersistAfterReply(RaftNode):
+    """Replies leave at once, before the disk write of the state they rest on.
+
+    Students' Guide / 6.824 handout (lab 2C): persist before answering; a vote or
+    an acknowledgement sent before the write is done is forgotten by a crash in
+    the window, so a restarted server may vote again in the same term (two
+    leaders) or lose an entry a leader counted towards a commit.
+    Figure 2, persistent state on all servers: "updated on stable storage before
+    responding to RPCs".
+
+    Only visible with ``Cluster(storage_latency=...)``: without it every write
+    is instantaneous and there is no window.
+    """
+
+    def hold_until_persisted(self, message: Any) -> bool:
+        return False
+
+
 #: Bugs the ported 6.824 suite catches (``tests/test_bug_injection.py`` checks it).
 BUGS: tuple[type[RaftNode], ...] = (
     HeartbeatSkipsCheck, TruncateOnEveryAppend, ContinueAfterReject, AcceptPrevPastEnd,
@@ -449,3 +468,6 @@ SUBTLE: tuple[type[RaftNode], ...] = (
     ResetTimerOnAnyMessage, ResetTimerOnVoteRequest, CountStaleVotes, UseStaleAppendReplies,
     BackUpOnHigherTerm, ForgetVotedFor, CommitToLogEnd,
 )
+#: Bugs that need a disk that takes time (``Cluster(storage_latency=...)``); the
+#: 6.824 port runs without one. ``raftlib.scenarios.lost_vote``/``lost_entry`` show them.
+STORAGE: tuple[type[RaftNode], ...] = (PersistAfterReply,)

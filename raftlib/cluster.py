@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .core import (AppendEntries, AppendEntriesReply, Entry, LEADER, RaftNode, RequestVote,
-                   RequestVoteReply)
+from .core import (AppendEntries, AppendEntriesReply, Entry, LEADER, PersistentState, PreVote,
+                   PreVoteReply, RaftNode, RequestVote, RequestVoteReply)
 from .core.messages import REPLY_TYPES
 from .errors import ConfigError, UnknownServerError
 from .kv import Client, ClientReply, ClientRequest, KVStore
@@ -33,8 +33,13 @@ class Cluster(Simulation):
     """``n`` Raft servers "S1".."Sn" on a simulated network, with faults and checks.
 
     Times are virtual seconds. ``election_timeout`` and ``latency`` are (low, high)
-    ranges drawn uniformly; ``storage_latency`` (default none) delays a server's
-    messages that depend on newly persisted state by a disk write. ``timing``
+    ranges drawn uniformly. ``storage_latency`` (default none: writes are
+    instantaneous) makes each change of a server's persistent state a disk write
+    taking that long; its messages leave only when its writes are done (unless
+    :meth:`RaftNode.hold_until_persisted` says otherwise) and a crash keeps only
+    completed writes (:meth:`disk`). ``pre_vote`` and ``check_quorum`` switch on
+    the dissertation's PreVote (§9.6) and CheckQuorum with the leader lease
+    (§6.2, §4.2.3); off, the servers follow Figure 2 exactly. ``timing``
     picks a preset from :data:`TIMINGS` ("paper" by default, "mit" for the lab's).
     ``check_every_event`` runs :meth:`check` after every event.
     """
@@ -47,6 +52,7 @@ class Cluster(Simulation):
                  latency: tuple[float, float] = (0.002, 0.010),
                  storage_latency: tuple[float, float] | None = None,
                  node_class: type = RaftNode, noop_on_election: bool = False,
+                 pre_vote: bool = False, check_quorum: bool = False,
                  dedup: bool = True, check_every_event: bool = False) -> None:
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise ConfigError(f"n must be an int >= 1 (the number of servers), got {n!r}")
@@ -54,6 +60,9 @@ class Cluster(Simulation):
             raise ConfigError(f"timing must be one of {sorted(TIMINGS)}, got {timing!r}")
         if not (isinstance(node_class, type) and issubclass(node_class, RaftNode)):
             raise ConfigError(f"node_class must be RaftNode or a subclass of it, got {node_class!r}")
+        for name, value in (("pre_vote", pre_vote), ("check_quorum", check_quorum)):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{name} must be True or False, got {value!r}")
         preset = TIMINGS[timing]
         self.election_timeout = check_range(
             "election_timeout", preset["election_timeout"] if election_timeout is None
@@ -69,10 +78,13 @@ class Cluster(Simulation):
         super().__init__([f"S{i}" for i in range(1, n + 1)], seed=seed, latency=latency)
         self.node_class = node_class
         self.noop_on_election = noop_on_election
+        self.pre_vote = pre_vote
+        self.check_quorum = check_quorum
         self.dedup = dedup
         self.check_every_event = check_every_event
         self._nodes: dict[str, RaftNode] = {}
-        self._disk: dict[str, Any] = {}             # persisted state of crashed servers
+        self._disk: dict[str, Any] = {}             # each server's completed writes
+        self._writes: dict[str, list[tuple[float, Any]]] = {}  # (done at, state) not yet done
         self._disk_free: dict[str, float] = {}      # when each server's disk is idle again
         self.kv: dict[str, KVStore] = {}
         self._applied: dict[str, list[tuple[int, Any]]] = {}   # this incarnation, in order
@@ -84,13 +96,16 @@ class Cluster(Simulation):
             AppendEntriesReply: lambda m: m.success,
             RequestVoteReply: lambda m: m.vote_granted,
             RequestVote: lambda m: m.last_log_index,
+            PreVoteReply: lambda m: m.vote_granted,
+            PreVote: lambda m: m.last_log_index,
         }
         for sid in self.nodes:
             self._start_server(sid, None)
 
     # ------------------------------------------------------------ servers
     def _start_server(self, sid: str, state: Any) -> None:
-        node = self.node_class(sid, self.nodes, noop_on_election=self.noop_on_election)
+        node = self.node_class(sid, self.nodes, noop_on_election=self.noop_on_election,
+                               pre_vote=self.pre_vote, check_quorum=self.check_quorum)
         if state is not None:
             node.restore(state)
         self._nodes[sid] = node
@@ -127,21 +142,33 @@ class Cluster(Simulation):
         if node.heartbeat_timer_reset:
             node.heartbeat_timer_reset = False
             self.set_timer(sid, "heartbeat", self.heartbeat_interval)
+        if node.lease_timer_reset:
+            node.lease_timer_reset = False
+            self.set_timer(sid, "lease", self.election_timeout[0])
         if node.role != role:
             self._trace_row("role", sid, None, detail=node.role)
             if node.role == LEADER:
-                self.cancel_timer(sid, "election")  # a leader has no election timer
+                if not node.check_quorum:  # with it, the timer times the quorum check
+                    self.cancel_timer(sid, "election")  # a leader has no election timer
                 self.safety.on_new_leader(sid, node)
             elif role == LEADER:
                 self.cancel_timer(sid, "heartbeat")  # nor a follower a heartbeat timer
+        delay = 0.0
+        if durable is not None:  # messages wait for every write issued so far (FIFO disk)
+            if durable != self._durable(node):
+                delay = self._disk_write(sid, node.persistent_state())
+            else:
+                delay = max(0.0, self._disk_free.get(sid, 0.0) - self.now)
         if node.outbox:
-            delay = 0.0
-            if durable is not None and durable != self._durable(node):
-                delay = self._disk_write(sid)
             out, node.outbox = node.outbox, []
             send = self.send
-            for msg in out:
-                send(msg, delay)
+            if delay:
+                hold = node.hold_until_persisted
+                for msg in out:
+                    send(msg, delay if hold(msg) else 0.0)
+            else:
+                for msg in out:
+                    send(msg)
         if node.to_apply:
             applies, node.to_apply = node.to_apply, []
             self._apply(sid, applies)
@@ -153,11 +180,34 @@ class Cluster(Simulation):
         log = node.log
         return node.current_term, node.voted_for, len(log), log[-1] if log else None
 
-    def _disk_write(self, sid: str) -> float:
-        """Queue one write on ``sid``'s disk; return how long until it is done."""
+    def _disk_write(self, sid: str, state: Any) -> float:
+        """Queue one write of ``state`` on ``sid``'s disk; return how long until it is done.
+
+        Writes complete in order; a crash keeps only the writes completed by then.
+        """
+        writes = self._writes.setdefault(sid, [])
+        while writes and writes[0][0] <= self.now:   # fold completed writes into the disk
+            self._disk[sid] = writes.pop(0)[1]
         start = max(self.now, self._disk_free.get(sid, 0.0))
-        self._disk_free[sid] = start + self.rng(f"storage:{sid}").uniform(*self.storage_latency)
-        return self._disk_free[sid] - self.now
+        done = self._disk_free[sid] = start + self.rng(f"storage:{sid}").uniform(
+            *self.storage_latency)
+        writes.append((done, state))
+        return done - self.now
+
+    def disk(self, sid: str) -> Any:
+        """What server ``sid``'s stable storage holds now: the
+        :class:`~raftlib.core.PersistentState` of its last completed write (with
+        no ``storage_latency``, every change is written at once)."""
+        self._check_server(sid)
+        if self.storage_latency is None:
+            return (self._disk[sid] if not self.up[sid] and sid in self._disk
+                    else self._nodes[sid].persistent_state())
+        done = self._disk.get(sid)
+        for when, state in self._writes.get(sid, ()):
+            if when > self.now:
+                break
+            done = state
+        return done if done is not None else PersistentState(0, None, ())
 
     def _apply(self, sid: str, applies: list[tuple[int, Entry]]) -> None:
         self.safety.on_apply(sid, applies)
@@ -194,19 +244,24 @@ class Cluster(Simulation):
             self.clients[node].on_timer(name)
         elif name == "election":
             self._run(node, self._nodes[node].on_election_timeout)
+        elif name == "lease":
+            self._run(node, self._nodes[node].on_lease_timeout)
         else:
             self._run(node, self._nodes[node].on_heartbeat_timeout)
 
     def _crash_node(self, sid: str) -> None:
         if sid in self.clients:
             return
-        self._disk[sid] = self._nodes[sid].persistent_state()
+        self._disk[sid] = self.disk(sid) if self.storage_latency is not None \
+            else self._nodes[sid].persistent_state()
+        self._writes.pop(sid, None)        # a write still under way is lost
+        self._disk_free.pop(sid, None)
         self._pending[sid] = {}
 
     def _restart_node(self, sid: str) -> None:
         if sid in self.clients:
             return
-        self._start_server(sid, self._disk.pop(sid))
+        self._start_server(sid, self._disk[sid])
 
     def _after_event(self) -> None:
         if self.check_every_event:

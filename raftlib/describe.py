@@ -28,10 +28,11 @@ def command(cmd: Any) -> str:
 def message(msg: Any) -> str:
     """The fields of a Raft message that matter, in one short line."""
     name = type(msg).__name__
-    if name == "RequestVote":
-        return f"t{msg.term} last {msg.last_log_index}/t{msg.last_log_term}"
-    if name == "RequestVoteReply":
-        return f"t{msg.term} {'granted' if msg.vote_granted else 'refused'}"
+    pre = "pre-vote " if name.startswith("PreVote") else ""
+    if name in ("RequestVote", "PreVote"):
+        return f"{pre}t{msg.term} last {msg.last_log_index}/t{msg.last_log_term}"
+    if name in ("RequestVoteReply", "PreVoteReply"):
+        return f"{pre}t{msg.term} {'granted' if msg.vote_granted else 'refused'}"
     if name == "AppendEntries":
         n = len(msg.entries)
         entries = f" +{n} {'entry' if n == 1 else 'entries'}" if n else ""

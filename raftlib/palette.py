@@ -49,8 +49,11 @@ def term_color(term: int | None) -> str:
 
 def message_kind(msg: Any) -> str:
     """Which colour group a message belongs to: an AppendEntries without entries is a
-    "Heartbeat"; client requests and replies are "Client"."""
+    "Heartbeat"; a PreVote and its reply look like the votes they precede; client
+    requests and replies are "Client"."""
     name = type(msg).__name__
+    if name.startswith("PreVote"):
+        name = name.replace("PreVote", "RequestVote")
     if name == "AppendEntries" and not msg.entries:
         return "Heartbeat"
     if name in MESSAGE_COLORS:

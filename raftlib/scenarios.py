@@ -12,7 +12,14 @@ and returns it, stopping just before the interesting part so that a learner
 ``figure8``         the paper's Figure 8, at stage (c) (§5.4.2); needs 5 servers
 ``stale_follower``  a follower that missed entries and holds conflicting ones
                     comes back and is repaired by AppendEntries (§5.3)
+``lost_vote``       a voter crashes after voting, before the vote is on disk
+``lost_entry``      a follower crashes after taking an entry, before it is on disk
 ==================  ==========================================================
+
+``lost_vote`` and ``lost_entry`` need ``Cluster(3, storage_latency=...)`` and play
+out to the end: with a server that persists before replying (Figure 2) nothing
+happens; with one that replies first (``bugs.PersistAfterReply``) the cluster's
+safety monitor raises :class:`~raftlib.errors.SafetyViolation`.
 
     >>> import raftlib as rl
     >>> from raftlib import scenarios
@@ -58,11 +65,12 @@ def _elect_now(c: "Cluster", candidate: str) -> None:
     """Make ``candidate`` time out now, and again until it wins (a vote may already be cast
     in the next term), within ELECTION_WAIT."""
     deadline = c.now + ELECTION_WAIT
+    wait = 0.05 + (2 * c.storage_latency[1] if c.storage_latency else 0.0)  # votes are written
     while c[candidate].role != LEADER:
         if c.now >= deadline:
             raise ConfigError(f"{candidate} did not win an election within {ELECTION_WAIT} s")
         c.timeout(candidate)
-        c.run_until(lambda: c[candidate].role == LEADER, 0.05)
+        c.run_until(lambda: c[candidate].role == LEADER, wait)
 
 
 def _commit_all(c: "Cluster", leader: str, timeout: float = 2.0) -> None:
@@ -163,6 +171,75 @@ def figure8(c: "Cluster") -> "Cluster":
         raise ConfigError("S1 did not copy index 2 to S3")
     c.heal()
     c.submit(_put(4), to="S1")
+    return c
+
+
+def _crash_window(c: "Cluster", name: str) -> float:
+    """Half the shortest disk write: a crash that long after an input falls in the
+    window between the reply (if it leaves early) and the end of the write."""
+    if len(c.nodes) != 3:
+        raise ConfigError(f"the {name} scenario needs exactly 3 servers, the cluster has "
+                          f"{len(c.nodes)}")
+    if c.storage_latency is None:
+        raise ConfigError(f"the {name} scenario needs a disk that takes time: "
+                          f"Cluster(3, storage_latency=(0.05, 0.05)), for example")
+    window = c.storage_latency[0] / 2
+    if window <= 2 * c.network.latency[1]:
+        raise ConfigError(f"the {name} scenario needs storage_latency above four one-way "
+                          f"message delays ({4 * c.network.latency[1]} s), so that an early "
+                          f"reply comes back before the write is done; got {c.storage_latency}")
+    return window
+
+
+def lost_vote(c: "Cluster") -> "Cluster":
+    """A vote lost in a crash (Figure 2: persist before responding).
+
+    S1 times out and asks S2 (S1's requests to S3 are cut). S2 grants its vote and
+    crashes half a disk write later, then restarts from its disk. S3 times out in
+    the same term and asks S2. If S2's grant left before its write (S1 may then
+    have won), S2 has forgotten that vote and grants it again: two leaders in one
+    term, an Election Safety violation. If S2 persisted first, the grant died with
+    it and S1 never got it."""
+    window = _crash_window(c, "lost vote")
+    a, b, d = c.nodes
+    c.cut(a, d)
+    c.timeout(a)
+    c.run_until(lambda: c[b].voted_for == a, 1.0)
+    c.run(window)
+    c.restart(b)
+    c.heal()
+    c.timeout(d)
+    c.run_until(lambda: c[d].role == LEADER, 1.0)
+    c.run(c.heartbeat_interval * 2)
+    c.check()
+    return c
+
+
+def lost_entry(c: "Cluster") -> "Cluster":
+    """An acknowledged entry lost in a crash (Figure 2: persist before responding).
+
+    S1 leads; a command goes to S1 while S1's messages to S3 are cut. S2 stores the
+    entry and crashes half a disk write later, and S1 crashes too. S2 restarts from
+    its disk, and S2 and S3 elect a leader that commits another command. If S2's
+    success reply left before its write, S1 counted it and applied the first
+    command: now another command is applied at that index, a State Machine Safety
+    violation. If S2 persisted first, S1 never committed the first command."""
+    window = _crash_window(c, "lost entry")
+    a, b, d = c.nodes
+    _elect_now(c, a)
+    _commit_all(c, a)
+    c.run(c.heartbeat_interval * 2)
+    c.cut(a, d)
+    index, _, _ = c.submit(_put(1), to=a)
+    c.run_until(lambda: c[b].last_log_index >= index, 1.0)
+    c.run(window)
+    c.crash(a)
+    c.restart(b)
+    c.heal()
+    leader = _elect(c, among=[b, d])
+    c.submit(_put(2), to=leader)
+    _commit_all(c, leader)
+    c.check()
     return c
 
 

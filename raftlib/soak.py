@@ -59,20 +59,24 @@ class Outcome(NamedTuple):
 
 def chaos_run(seed: int, *, n: int | None = None, schedule: Sequence[Fault] | None = None,
               duration: float = 4.0, check_every_event: bool = False,
-              check_interval: float = 0.02, node_class: type = RaftNode) -> Outcome:
+              check_interval: float = 0.02, node_class: type = RaftNode,
+              pre_vote: bool = False, check_quorum: bool = False,
+              storage_latency: tuple[float, float] | None = None) -> Outcome:
     """Run one seed: load and faults for ``duration`` seconds, then heal and check liveness.
 
     ``n`` (default 3, 4 or 5, drawn from the seed) servers; ``schedule``
     (default :func:`~raftlib.faults.random_schedule` of the seed). Safety is
     checked after every event with ``check_every_event``, otherwise every
     ``check_interval`` virtual seconds (the cheap checks run on every apply
-    and election anyway).
+    and election anyway). ``pre_vote``, ``check_quorum`` and ``storage_latency``
+    are passed to the :class:`~raftlib.Cluster`.
     """
     rng = random.Random(f"raftlib-soak:{seed}")
     if n is None:
         n = rng.choice((3, 4, 5))
     profile = rng.choice(sorted(PROFILES))
-    c = Cluster(n, seed=seed, node_class=node_class, check_every_event=check_every_event)
+    c = Cluster(n, seed=seed, node_class=node_class, check_every_event=check_every_event,
+                pre_vote=pre_vote, check_quorum=check_quorum, storage_latency=storage_latency)
     if schedule is None:
         schedule = random_schedule(c.nodes, seed, duration=duration, profile=profile)
     try:
@@ -188,9 +192,9 @@ def load_node_class(path: str) -> type:
     return node_class
 
 
-def _run_seed(args: tuple[int, float, str]) -> Outcome:
-    seed, duration, node_class = args
-    return chaos_run(seed, duration=duration, node_class=load_node_class(node_class))
+def _run_seed(args: tuple[int, float, str, dict]) -> Outcome:
+    seed, duration, node_class, options = args
+    return chaos_run(seed, duration=duration, node_class=load_node_class(node_class), **options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -205,6 +209,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--node-class", default="raftlib.core:RaftNode",
                         help="the server to test, as module:ClassName (default: the "
                              "engine's RaftNode; e.g. raftlib.bugs:VoteTwice)")
+    parser.add_argument("--pre-vote", action="store_true",
+                        help="run the servers with PreVote (dissertation §9.6)")
+    parser.add_argument("--check-quorum", action="store_true",
+                        help="run the servers with CheckQuorum and the leader lease")
+    parser.add_argument("--storage-latency", type=float, default=None, metavar="SECONDS",
+                        help="every disk write takes this long (default: instantaneous)")
     args = parser.parse_args(argv)
     if args.seeds < 1 or args.workers < 1 or not 0 < args.duration < float("inf"):
         parser.error("--seeds and --workers must be >= 1 and --duration a number > 0")
@@ -212,7 +222,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         load_node_class(args.node_class)
     except ConfigError as error:
         parser.error(str(error))
-    jobs = [(seed, args.duration, args.node_class)
+    if args.storage_latency is not None and not 0 <= args.storage_latency < float("inf"):
+        parser.error("--storage-latency must be a number of seconds >= 0")
+    options = {"pre_vote": args.pre_vote, "check_quorum": args.check_quorum,
+               "storage_latency": None if args.storage_latency is None
+               else (args.storage_latency, args.storage_latency)}
+    jobs = [(seed, args.duration, args.node_class, options)
             for seed in range(args.start, args.start + args.seeds)]
     violations = []
     started = time.perf_counter()  # wall time of the soak itself, never inside a simulation
@@ -235,7 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     wall = time.perf_counter() - started
     if violations:
         print(f"replay one: python -c 'from raftlib.soak import *; print(chaos_run(SEED, "
-              f"duration={args.duration}, node_class=load_node_class(\"{args.node_class}\")))'")
+              f"duration={args.duration}, node_class=load_node_class(\"{args.node_class}\"), "
+              f"**{options!r}))'")
     print(f"seeds run: {len(jobs)} (seeds {args.start}..{args.start + len(jobs) - 1}), "
           f"violations: {len(violations)}, wall time: {wall:.1f} s ({args.workers} workers)")
     return 1 if violations else 0

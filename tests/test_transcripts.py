@@ -246,8 +246,35 @@ def figure8_e() -> tuple[rl.Cluster, str]:
     return c, rec.text()
 
 
+def disruptive_server_pre_vote() -> tuple[rl.Cluster, str]:
+    """The disruptive server, with PreVote (dissertation §9.6): S1 leads term 1 of
+    three servers; S3 is cut off for one second. Each time its election timer
+    fires it asks for pre-votes in term 2 (its PreVotes are lost; drops are not shown) but
+    stays a follower in term 1: it never raises its term. Back on the network,
+    its next PreVote is refused (detail False) by servers that heard S1 within
+    the minimum election timeout, and S1's heartbeats bring it back as a follower.
+    Without PreVote, S3 would return in a higher term and depose S1."""
+    c = rl.Cluster(3, seed=6, pre_vote=True)
+    elect(c, "S1")
+    c.run(0.1)
+    rec = Recorder(c, deliveries=False)
+    rec.section("S1 leads term 1")
+    c.disconnect("S3")
+    c.run(1.0)
+    rec.section("S3 is cut off for 1 s: its pre-votes are lost and its term stays 1")
+    assert c["S3"].current_term == 1
+    rec.deliveries = True
+    c.connect("S3")
+    c.timeout("S3")
+    c.run(0.06)
+    rec.section("S3 is back and times out at once: its PreVote is refused; S1 stays leader")
+    assert c.leader() == "S1" and all(c[s].current_term == 1 for s in c.nodes)
+    c.check()
+    return c, rec.text()
+
+
 SCENARIOS: dict[str, Callable] = {f.__name__: f for f in (
-    first_election, split_vote, log_repair, figure8_d, figure8_e)}
+    first_election, split_vote, log_repair, figure8_d, figure8_e, disruptive_server_pre_vote)}
 
 
 # ------------------------------------------------------------------- the tests

@@ -71,5 +71,21 @@ class AppendEntriesReply(NamedTuple):
     conflict_term: int | None
 
 
-REQUEST_TYPES = (RequestVote, AppendEntries)
-REPLY_TYPES = (RequestVoteReply, AppendEntriesReply)
+class PreVote(RequestVote):
+    """Would you vote for me? Sent before an election with option ``pre_vote``
+    (dissertation §9.6; etcd-io/raft's ``MsgPreVote``). The fields of RequestVote;
+    ``term`` is the term the sender would campaign in (its current_term + 1), and
+    neither side changes its term. Handled by its exact type, never as a RequestVote."""
+
+    __slots__ = ()
+
+
+class PreVoteReply(RequestVoteReply):
+    """The answer to a :class:`PreVote` (etcd-io/raft's ``MsgPreVoteResp``): ``term``
+    is the proposed term if granted, the voter's current_term if refused."""
+
+    __slots__ = ()
+
+
+REQUEST_TYPES = (RequestVote, AppendEntries, PreVote)
+REPLY_TYPES = (RequestVoteReply, AppendEntriesReply, PreVoteReply)

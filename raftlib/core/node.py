@@ -9,7 +9,14 @@ for its environment to collect after each input:
 - ``to_apply``: ``(index, Entry)`` pairs newly committed, in index order;
 - ``election_timer_reset``: the election timer must be restarted with a fresh
   random timeout (the environment draws it: the node has no randomness);
-- ``heartbeat_timer_reset``: a leader wants its heartbeat timer (re)started.
+- ``heartbeat_timer_reset``: a leader wants its heartbeat timer (re)started;
+- ``lease_timer_reset``: (options ``pre_vote``/``check_quorum`` only) the
+  server heard from its leader: the environment restarts a timer of the
+  *minimum* election timeout and calls :meth:`RaftNode.on_lease_timeout`.
+
+Two options of Ongaro's dissertation, both off by default (then the server is
+exactly Figure 2): ``pre_vote`` (§9.6) and ``check_quorum`` (§6.2, with the
+leader lease of §4.2.3), as etcd-io/raft implements them.
 
 The node has no clock, no random numbers and no I/O. Each rule of Figure 2
 lives in its own method so that an exercise can replace exactly one of them
@@ -21,7 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from .messages import AppendEntries, AppendEntriesReply, Entry, RequestVote, RequestVoteReply
+from .messages import (AppendEntries, AppendEntriesReply, Entry, PreVote, PreVoteReply,
+                       RequestVote, RequestVoteReply)
 
 FOLLOWER = "follower"
 CANDIDATE = "candidate"
@@ -60,11 +68,14 @@ class PersistentState:
 class RaftNode:
     """One Raft server. ``log[0]`` holds the entry with Raft index 1."""
 
-    def __init__(self, id: str, peers: Sequence[str], *, noop_on_election: bool = False) -> None:
+    def __init__(self, id: str, peers: Sequence[str], *, noop_on_election: bool = False,
+                 pre_vote: bool = False, check_quorum: bool = False) -> None:
         self.id = id
         self.peers = tuple(p for p in peers if p != id)
         self.cluster_size = len(self.peers) + 1
         self.noop_on_election = noop_on_election
+        self.pre_vote = pre_vote
+        self.check_quorum = check_quorum
         # Persistent state on all servers (Figure 2).
         self.current_term = 0
         self.voted_for: str | None = None
@@ -78,16 +89,23 @@ class RaftNode:
         self.votes_received: set[str] = set()
         self.next_index: dict[str, int] = {}
         self.match_index: dict[str, int] = {}
+        # Volatile state of the dissertation's options (untouched when they are off).
+        self.pre_votes_received: set[str] | None = None  # a pre-vote is under way
+        self.heard_from_leader = False   # within the minimum election timeout: the lease
+        self.heard_since_check: set[str] = set()  # followers a leader heard from (CheckQuorum)
         # Outputs, collected and cleared by the environment after each input.
         self.outbox: list = []
         self.to_apply: list[tuple[int, Entry]] = []
         self.election_timer_reset = True  # a new server starts its timer
         self.heartbeat_timer_reset = False
+        self.lease_timer_reset = False
         self._handlers = {
             RequestVote: self.handle_request_vote,
             RequestVoteReply: self.handle_request_vote_reply,
             AppendEntries: self.handle_append_entries,
             AppendEntriesReply: self.handle_append_entries_reply,
+            PreVote: self.handle_pre_vote,
+            PreVoteReply: self.handle_pre_vote_reply,
         }
 
     # ----------------------------------------------------------------- helpers
@@ -114,6 +132,16 @@ class RaftNode:
         """Ask the environment to restart the election timer with a fresh random timeout."""
         self.election_timer_reset = True
 
+    def hold_until_persisted(self, message: Any) -> bool:
+        """Whether ``message`` must wait until the state changed by this input is on
+        stable storage (the environment delays it by the disk write).
+
+        Figure 2: persistent state "updated on stable storage before responding to
+        RPCs". Every message qualifies: a vote grant, an AppendEntries success and
+        a candidate's RequestVote (its own vote) all rest on persisted state.
+        """
+        return True
+
     def persistent_state(self) -> PersistentState:
         """What survives a crash: current_term, voted_for and the log (Figure 2)."""
         return PersistentState(self.current_term, self.voted_for, tuple(self.log))
@@ -127,10 +155,23 @@ class RaftNode:
     # ------------------------------------------------------------------ inputs
     def receive(self, message: Any) -> None:
         """Handle one message. Any RPC or reply with a higher term first makes
-        this server adopt the term and become a follower (Figure 2, all servers)."""
+        this server adopt the term and become a follower (Figure 2, all servers).
+
+        Options: a :class:`PreVote` or its reply changes no term (§9.6); with
+        ``check_quorum``, a RequestVote of a higher term that arrives within the
+        lease is ignored: "if a server receives a RequestVote request within the
+        minimum election timeout of hearing from a current leader, it does not
+        update its term or grant its vote" (dissertation §4.2.3).
+        """
+        cls = type(message)
+        if cls is PreVote or cls is PreVoteReply:
+            self._handlers[cls](message)
+            return
         if message.term > self.current_term:
+            if cls is RequestVote and self.check_quorum and self.in_lease():
+                return
             self.step_down(message.term)
-        self._handlers[type(message)](message)
+        self._handlers[cls](message)
 
     def propose(self, command: Any) -> tuple[int, int, bool]:
         """A client command, like ``Start()`` in the MIT 6.824 lab.
@@ -153,8 +194,13 @@ class RaftNode:
         (and not restarted; :meth:`step_down` starts it again).
         """
         if self.role == LEADER:
+            if self.check_quorum:
+                self.check_leader_quorum()
             return
-        self.start_election()
+        if self.pre_vote:
+            self.start_pre_vote()
+        else:
+            self.start_election()
 
     def start_election(self) -> None:
         """Become candidate: increment current_term, vote for self, reset the
@@ -164,6 +210,8 @@ class RaftNode:
         self.voted_for = self.id
         self.leader_id = None
         self.votes_received = {self.id}
+        self.pre_votes_received = None
+        self.heard_from_leader = False
         self.reset_election_timer()
         for peer in self.peers:
             self.send(RequestVote(self.id, peer, self.current_term, self.id,
@@ -171,6 +219,72 @@ class RaftNode:
         if len(self.votes_received) >= self.majority():
             self.become_leader()
 
+    # ------------------------------------------- options of the dissertation
+    def in_lease(self) -> bool:
+        """A leader, or a server that heard from a current leader within the
+        minimum election timeout (the lease of §4.2.3 and §9.6)."""
+        return self.role == LEADER or self.heard_from_leader
+
+    def on_lease_timeout(self) -> None:
+        """The minimum election timeout has passed since the leader was last heard."""
+        self.heard_from_leader = False
+
+    def note_leader_contact(self) -> None:
+        """An AppendEntries of the current leader was accepted: the lease starts again."""
+        if self.pre_vote or self.check_quorum:
+            self.heard_from_leader = True
+            self.lease_timer_reset = True
+        self.pre_votes_received = None
+
+    def start_pre_vote(self) -> None:
+        """PreVote (§9.6): before incrementing its term, ask whether a majority would
+        vote for it; the server stays a follower meanwhile (etcd-io/raft's
+        pre-candidate), so a server cut off from a majority never raises its term."""
+        self.role = FOLLOWER
+        self.leader_id = None
+        self.heard_from_leader = False
+        self.pre_votes_received = {self.id}
+        self.reset_election_timer()
+        for peer in self.peers:
+            self.send(PreVote(self.id, peer, self.current_term + 1, self.id,
+                              self.last_log_index, self.last_log_term))
+        if len(self.pre_votes_received) >= self.majority():
+            self.start_election()
+
+    def handle_pre_vote(self, m: PreVote) -> None:
+        """Grant a pre-vote if the proposed term is above ours, the candidate's log is
+        at least as up-to-date and no leader was heard within the minimum election
+        timeout (§9.6). Nothing is recorded: no term, no vote, no timer reset."""
+        granted = (m.term > self.current_term and not self.in_lease()
+                   and self.log_is_up_to_date(m.last_log_term, m.last_log_index))
+        self.send(PreVoteReply(self.id, m.src, m.term if granted else self.current_term,
+                               granted))
+
+    def handle_pre_vote_reply(self, m: PreVoteReply) -> None:
+        """A majority of pre-votes starts the real election; a refusal from a higher
+        term makes the server adopt that term (as any higher term does, Figure 2)."""
+        if not m.vote_granted:
+            if m.term > self.current_term:
+                self.step_down(m.term)
+            return
+        if self.pre_votes_received is None or m.term != self.current_term + 1:
+            return
+        self.pre_votes_received.add(m.src)
+        if len(self.pre_votes_received) >= self.majority():
+            self.start_election()
+
+    def check_leader_quorum(self) -> None:
+        """CheckQuorum (§6.2): a leader steps down if an election timeout passed
+        without hearing from a majority. It stays in its term, so its vote stands."""
+        if len(self.heard_since_check) + 1 >= self.majority():
+            self.heard_since_check = set()
+            self.reset_election_timer()
+            return
+        self.role = FOLLOWER
+        self.leader_id = None
+        self.reset_election_timer()
+
+    # ---------------------------------------------------------------- votes
     def log_is_up_to_date(self, last_log_term: int, last_log_index: int) -> bool:
         """The election restriction (§5.4.1): compare last terms, then lengths."""
         if last_log_term != self.last_log_term:
@@ -204,6 +318,9 @@ class RaftNode:
         self.leader_id = self.id
         self.next_index = {p: len(self.log) + 1 for p in self.peers}
         self.match_index = {p: 0 for p in self.peers}
+        if self.check_quorum:  # the election timer now times the quorum check
+            self.heard_since_check = set()
+            self.reset_election_timer()
         if self.noop_on_election:
             self.log.append(Entry(self.current_term, NOOP))
         self.broadcast_append_entries()
@@ -221,6 +338,7 @@ class RaftNode:
         self.voted_for = None
         self.role = FOLLOWER
         self.leader_id = None
+        self.pre_votes_received = None
 
     # ------------------------------------------------------------- replication
     def on_heartbeat_timeout(self) -> None:
@@ -259,6 +377,7 @@ class RaftNode:
         self.role = FOLLOWER
         self.leader_id = m.leader_id
         self.reset_election_timer()
+        self.note_leader_contact()
         prev = m.prev_log_index
         if prev > len(self.log):
             self.send(AppendEntriesReply(self.id, m.src, self.current_term, False, 0,
@@ -300,6 +419,8 @@ class RaftNode:
         if self.role != LEADER or m.term != self.current_term:
             return
         peer = m.src
+        if self.check_quorum:
+            self.heard_since_check.add(peer)
         if m.success:
             if m.match_index > self.match_index[peer]:
                 self.match_index[peer] = m.match_index
