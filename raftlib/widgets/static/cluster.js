@@ -46,7 +46,10 @@ function arcPath(x, y, r, frac) {
   return `M ${x} ${y - r} A ${r} ${r} 0 ${frac > 0.5 ? 1 : 0} 1 ${ex.toFixed(2)} ${ey.toFixed(2)}`;
 }
 
+let instances = 0;
+
 function render({model, el}) {
+  const hatch = `raft-hatch-${++instances}`;   // one pattern id per widget in the page
   const root = document.createElement("div");
   root.className = "raft-view";
   root.tabIndex = 0;
@@ -126,7 +129,7 @@ function render({model, el}) {
       const [x, y] = pos[s.id];
       const cls = ["raft-server", `raft-${s.role}`, s.stale ? "raft-stale" : "",
         sel === s.id ? "raft-selected" : ""].join(" ");
-      const fill = s.up ? termColor(cfg, s.term) : "url(#raft-hatch)";
+      const fill = s.up ? termColor(cfg, s.term) : `url(#${hatch})`;
       parts.push(`<g class="${cls}" data-server="${s.id}">` +
         `<circle class="raft-timer-track" cx="${x}" cy="${y}" r="${NODE_R + 5}"/>` +
         `<path class="raft-timer" data-timer="${s.id}" d=""/>` +
@@ -139,7 +142,7 @@ function render({model, el}) {
     }
     parts.push("</g>");
     parts.push(drawLogs());
-    svg.innerHTML = `<defs><pattern id="raft-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" class="raft-hatch-bg"/><line x1="0" y1="0" x2="0" y2="6" class="raft-hatch-line"/></pattern></defs>` + parts.join("");
+    svg.innerHTML = `<defs><pattern id="${hatch}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" class="raft-hatch-bg"/><line x1="0" y1="0" x2="0" y2="6" class="raft-hatch-line"/></pattern></defs>` + parts.join("");
     drawMessages(pos);
     arcs = st.servers.filter((s) => s.up && s.due != null).map((s) => ({
       path: svg.querySelector(`[data-timer="${s.id}"]`), x: pos[s.id][0], y: pos[s.id][1],
@@ -189,7 +192,7 @@ function render({model, el}) {
       const m = g.msgs[0], ok = m[6], color = cfg.message_colors[m[3]] || "#888";
       const sel = menuFor && menuFor.message == m[0] ? " raft-selected" : "";
       html += `<g class="raft-message${sel}" data-message="${m[0]}" data-messages="${g.msgs.map((x) => x[0]).join(" ")}" data-kind="${m[3]}">` +
-        `<circle class="raft-msg-hit" r="11"/><path class="raft-arrow" d="M -9 -6 L 9 0 L -9 6 Z" fill="${color}"/>` +
+        `<circle class="raft-msg-hit" r="11"/><path class="raft-arrow" d="M -11 -7 L 11 0 L -11 7 Z" fill="${color}"/>` +
         (ok === true ? '<text class="raft-ok" y="-9">✓</text>' : ok === false ? '<text class="raft-fail" y="-9">✗</text>' : "") +
         (g.msgs.length > 1 ? `<text class="raft-count" x="11" y="12">×${g.msgs.length}</text>` : "") + "</g>";
     });
@@ -234,7 +237,7 @@ function render({model, el}) {
     h += row(esc(lab("role")), `<b>${esc(roleLabel(s))}</b>`);
     h += row(field("current_term"), s.term);
     h += row(field("voted_for"), s.vote ? esc(s.vote) : "—");
-    h += row(esc(lab("last_log")), `${s.last}`);
+    h += row(esc(lab("last_log")), `${s.last} / ${s.last ? s.log[s.log.length - 1] : 0}`);
     if (s.up) {
       h += row(field("commit_index"), s.commit) + row(field("last_applied"), s.applied);
       if (s.due != null) h += row(esc(lab("timer_due")), `${Math.max(0, (s.due - st.t) * 1000).toFixed(0)} ms`);
@@ -308,6 +311,7 @@ function render({model, el}) {
     status.dataset.leader = leader || "";
     status.dataset.term = s ? s.term : "";
     status.dataset.time = st.t.toFixed(6);
+    status.dataset.seq = st.seq;
     const parts = [lab("now", {t: st.t.toFixed(3)}),
       leader ? lab("leader_is", {s: leader, term: s.term}) : lab("no_leader"), `${lab("seed")} ${st.seed}`];
     if (tl.replaying) parts.push(lab("history"));
