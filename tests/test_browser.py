@@ -5,24 +5,19 @@ a random token), open ``tests/browser/widget_demo.ipynb``, run all cells and cli
 the picture by its testability contract (``data-server``, ``data-message``,
 ``data-link``, ``data-action``): crash a server, drop a message, cut a link; check
 the height is stable, each widget keeps its language, the slideshow (deck mode)
-and the dark theme. Screenshots go to ``test-artifacts/``. It is skipped only where Chromium is not
+and the dark theme. Screenshots go to ``test-artifacts/``. Skipped only where Chromium is not
 installed (``tools/install-chromium.sh`` installs it where root and apt-get exist).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from raftlib.labserver import CHROMIUM_ARGS, lab_server, open_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -30,16 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "tests" / "browser" / "widget_demo.ipynb"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage"]
-TIMEOUT_MS = 60_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -48,76 +33,20 @@ def lab(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed and this machine cannot install it "
                     "(tools/install-chromium.sh needs root and apt-get); browser test skipped")
-    home = tmp_path_factory.mktemp("lab-home")
     work = tmp_path_factory.mktemp("lab-root")
     shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
-    settings = home / "user-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    token, port = secrets.token_hex(16), _free_port()
-    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
-               JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               IPYTHONDIR=str(home / "ipython"),
-               JUPYTERLAB_SETTINGS_DIR=str(home / "user-settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    log = open(home / "lab.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-         "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
-         "--LabApp.expose_app_in_browser=True"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail("jupyter lab did not start:\n" + (home / "lab.log").read_text())
-                time.sleep(0.3)
+    with lab_server(work) as (base, token):
         yield base, token
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
-
-
-def open_notebook(lab, p, width: int = 1440, height: int = 900):
-    """A Chromium page with the demo notebook run: both widgets drawn."""
-    base, token = lab
-    ARTIFACTS.mkdir(exist_ok=True)
-    browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-    pg = browser.new_page(viewport={"width": width, "height": height})
-    pg.set_default_timeout(TIMEOUT_MS)
-    pg.goto(f"{base}/lab/tree/{NOTEBOOK.name}?token={token}")
-    pg.wait_for_selector(".jp-Notebook .jp-Cell")
-    # On a fresh kernel "idle" shows before the kernel connection is ready, and a
-    # Run All issued then is dropped: wait for the session's kernel itself.
-    pg.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget")
-    pg.evaluate("""async () => { const p = window.jupyterapp.shell.currentWidget;
-        await p.context.ready; await p.sessionContext.ready;
-        await p.sessionContext.session.kernel.info; }""")
-    pg.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    pg.wait_for_function(
-        "() => document.querySelectorAll('.raft-view .raft-status[data-seq]').length == 2")
-    return browser, pg
 
 
 @pytest.fixture
 def page(lab):
     from playwright.sync_api import sync_playwright
 
+    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser, pg = open_notebook(lab, p)
-        yield pg
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield open_notebook(browser, *lab, NOTEBOOK.name, count=2)
         browser.close()
 
 

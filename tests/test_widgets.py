@@ -32,7 +32,7 @@ def test_state_is_data_with_every_server_and_message():
         assert m[1] in c.nodes and m[2] in c.nodes and m[4] <= sent["t"] <= m[5]
     assert "<svg" not in json.dumps(sent)
     for s in sent["servers"]:
-        assert s["due"] == pytest.approx(c.timers[(s["id"], "election")][1], abs=1e-6)
+        assert s["due"] == pytest.approx(c.timers[(s["id"], "election")][1], abs=1e-5)
     assert view.config["nodes"] == c.nodes and view.config["eto"] == list(c.election_timeout)
 
 

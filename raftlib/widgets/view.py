@@ -51,8 +51,6 @@ class ClusterView(anywidget.AnyWidget):
     state = t.Dict().tag(sync=True)
     config = t.Dict().tag(sync=True)
     labels = t.Dict().tag(sync=True)
-    timeline_info = t.Dict().tag(sync=True)
-    note = t.Dict().tag(sync=True)
     lang = t.Unicode("en").tag(sync=True)
     speed = t.Float(0.01).tag(sync=True)
     selected = t.Unicode("").tag(sync=True)
@@ -226,11 +224,21 @@ class ClusterView(anywidget.AnyWidget):
         if not self.timeline.in_sync():
             self.timeline.rebase()
         tl = self.timeline
-        self.timeline_info = {"origin": tl.origin_time, "end": tl.end_time,
-                              "replaying": tl.replaying, "rewindable": tl.rewindable}
-        self.note = self._render_note()
         self._seq += 1
-        self.state = dict(state.snapshot(self.cluster, self.lang), seq=self._seq)
+        self.state = dict(state.snapshot(self.cluster, self.lang), seq=self._seq,
+                          note=self._render_note(),
+                          timeline={"origin": tl.origin_time, "end": tl.end_time,
+                                    "replaying": tl.replaying, "rewindable": tl.rewindable})
+
+    @property
+    def note(self) -> dict[str, Any]:
+        """The message under the picture: ``{"text": ..., "error": bool}``."""
+        return self.state["note"]
+
+    @property
+    def timeline_info(self) -> dict[str, Any]:
+        """The time slider's range: origin and end time, replaying, rewindable."""
+        return self.state["timeline"]
 
     def _render_note(self) -> dict[str, Any]:
         if self._note_key is None:

@@ -47,6 +47,7 @@ function arcPath(x, y, r, frac) {
 }
 
 let instances = 0;
+const encoder = new TextEncoder();
 
 function render({model, el}) {
   const hatch = `raft-hatch-${++instances}`;   // one pattern id per widget in the page
@@ -200,8 +201,8 @@ function render({model, el}) {
     layer.querySelectorAll(".raft-message").forEach((el, k) => {
       const m = groups[k].msgs[0], [sx, sy] = pos[m[1]], [dx, dy] = pos[m[2]];
       const d = Math.hypot(dx - sx, dy - sy) || 1, edge = (NODE_R + 10) / d;
+      el.querySelector(".raft-arrow").setAttribute("transform", `rotate(${((Math.atan2(dy - sy, dx - sx) * 180) / Math.PI).toFixed(1)})`);
       animated.push({el, sx, sy, dx, dy, sent: m[4], arrives: m[5], lo: edge, hi: 1 - edge,
-        angle: (Math.atan2(dy - sy, dx - sx) * 180) / Math.PI,
         ox: (-(dy - sy) / d) * 7, oy: ((dx - sx) / d) * 7});  // right of travel: two ways apart
     });
   }
@@ -212,7 +213,6 @@ function render({model, el}) {
       f = a.lo + Math.max(0, Math.min(1, f)) * (a.hi - a.lo);
       const x = a.sx + (a.dx - a.sx) * f + a.ox, y = a.sy + (a.dy - a.sy) * f + a.oy;
       a.el.setAttribute("transform", `translate(${x.toFixed(1)} ${y.toFixed(1)})`);
-      a.el.querySelector(".raft-arrow").setAttribute("transform", `rotate(${a.angle.toFixed(1)})`);
     }
     for (const a of arcs) a.path.setAttribute("d", arcPath(a.x, a.y, NODE_R + 5, (a.due - t) / span));
     $(".raft-clock").textContent = lab("now", {t: t.toFixed(3)});
@@ -261,7 +261,7 @@ function render({model, el}) {
       row(esc(lab("type")), esc(lab(KIND_KEY[m[3]] || m[3])) + ok) +
       row(esc(lab("from_to")), `${m[1]} → ${m[2]}`) + row(esc(lab("term")), m[7] ?? "—") +
       row(esc(lab("sent_at")), m[4].toFixed(4)) + row(esc(lab("arrives_at")), m[5].toFixed(4)) +
-      `</table><div class="raft-detail-line">${esc(m[8])}</div>`;
+      `</table><div class="raft-detail-line">${esc(m[3] === "Heartbeat" ? "AppendEntries" : m[3])} ${esc(m[8])}</div>`;
   }
   function drawSide() {
     const sel = model.get("selected");
@@ -306,7 +306,7 @@ function render({model, el}) {
       `</table><p>${esc(lab("help_legend"))}</p>`;
   }
   function drawStatus() {
-    const leader = st.leader, s = leader ? server(leader) : null, tl = model.get("timeline_info");
+    const leader = st.leader, s = leader ? server(leader) : null, tl = st.timeline;
     const status = $(".raft-status");
     status.dataset.leader = leader || "";
     status.dataset.term = s ? s.term : "";
@@ -316,7 +316,7 @@ function render({model, el}) {
       leader ? lab("leader_is", {s: leader, term: s.term}) : lab("no_leader"), `${lab("seed")} ${st.seed}`];
     if (tl.replaying) parts.push(lab("history"));
     status.textContent = parts.join(" · ");
-    const note = model.get("note") || {};
+    const note = st.note || {};
     const noteEl = $(".raft-note");
     noteEl.textContent = note.text || "";
     noteEl.classList.toggle("raft-error", !!note.error);
@@ -443,6 +443,7 @@ function render({model, el}) {
   // ------------------------------------------------------------------ kernel updates
   const onState = () => {
     st = model.get("state"); arrived = performance.now(); pending = false;
+    root.dataset.bytes = encoder.encode(JSON.stringify(st)).length;   // for the benchmark
     drawPicture(); drawSide(); drawStatus(); placeMenu();
     if (seekWanted !== null) { act("seek", {t: seekWanted}); seekWanted = null; }
   };
