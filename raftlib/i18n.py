@@ -131,6 +131,7 @@ UI: dict[str, tuple[str, str]] = {
     "click_hint": ("click a server, a message or a link to act on it; hover for details",
                    "点击服务器、消息或链路进行操作；悬停查看详情"),
     "link_ok": ("link works", "链路正常"),
+    "isolate": ("isolate (partition it off)", "隔离（分区出去）"),
     "cut_link": ("cut this link", "切断这条链路"),
     "heal_link": ("heal this link", "恢复这条链路"),
     "help_click": ("Click a server: crash, restart, time out, client request. Click a message: "
@@ -191,6 +192,7 @@ UI: dict[str, tuple[str, str]] = {
     "virtual_time": ("virtual time (s)", "虚拟时间（秒）"),
     "spacetime_title": ("Space-time diagram", "时空图"),
     "timeline_title": ("Role and term of each server", "各服务器的角色与任期"),
+    "term_strip": ("top strip: colour of the term", "顶部细条：任期的颜色"),
     "log_matrix_title": ("Logs at t = {t} s", "t = {t} 秒时的日志"),
     "count": ("count", "次数"),
     "median": ("median", "中位数"),

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "tests" / "browser" / "widget_demo.ipynb"
+LESSON = ROOT / "notebooks" / "00-welcome.ipynb"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -35,6 +36,7 @@ def lab(tmp_path_factory):
                     "(tools/install-chromium.sh needs root and apt-get); browser test skipped")
     work = tmp_path_factory.mktemp("lab-root")
     shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
+    shutil.copy(LESSON, work / LESSON.name)
     with lab_server(work) as (base, token):
         yield base, token
 
@@ -83,7 +85,7 @@ def test_click_a_server_and_crash_it(page):
     menu = view.locator(".raft-menu")
     assert menu.is_visible()
     assert [b.get_attribute("data-action") for b in menu.locator("button").all()] == [
-        "crash", "timeout", "request"]
+        "crash", "timeout", "request", "isolate"]
     act(page, view, "crash")
     wait_for(page, view, lambda s: s["leader"] == "", "no leader after the crash")
     assert "raft-crashed" in node.get_attribute("class")
@@ -198,3 +200,23 @@ def test_dark_theme_keeps_the_text_readable(page):
         light, dark = sorted((_luminance(color), _luminance(background)), reverse=True)
         assert (light + 0.05) / (dark + 0.05) >= 4.5, (selector, color, background)
     assert _luminance(background) < 0.1
+
+
+def test_a_lesson_opens_clean(lab):
+    """JupyterLab does not mark a freshly opened lesson as modified once its kernel is up."""
+    from playwright.sync_api import sync_playwright
+
+    base, token = lab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}/lab/tree/{LESSON.name}?token={token}")
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                               " && window.jupyterapp.shell.currentWidget.context")
+        dirty = page.evaluate("""async () => { const p = window.jupyterapp.shell.currentWidget;
+            await p.context.ready; await p.sessionContext.ready;
+            await p.sessionContext.session.kernel.info;
+            await new Promise((r) => setTimeout(r, 2000));
+            return p.context.model.dirty; }""")
+        browser.close()
+    assert dirty is False

@@ -122,6 +122,9 @@ def test_cut_and_heal_a_link():
     assert sorted(map(tuple, view.state["blocked"])) == [("S3", "S4"), ("S4", "S3")]
     view.do("heal_all")
     assert view.state["blocked"] == []
+    view.do("isolate", server="S2")
+    assert sorted(map(tuple, view.state["blocked"])) == sorted(
+        [(a, b) for a in c.nodes for b in c.nodes if a != b and "S2" in (a, b)])
     view.do("cut", link="S1-S1")
     assert view.note["error"] and "S1-S2" in view.note["text"]
 

@@ -84,7 +84,7 @@ class ClusterView(anywidget.AnyWidget):
     def do(self, action: str, **args: Any) -> None:
         """Carry out one action, as a click in the browser does, and redraw.
 
-        ``action`` is one of crash, restart, timeout, request (``server=``), drop,
+        ``action`` is one of crash, restart, timeout, request, isolate (``server=``), drop,
         duplicate, deliver (``message=`` id), cut, heal (``link="S1-S2"``), heal_all,
         step, back, next_event, tick (``seconds=`` real time), seek (``t=``), reset,
         preset (``name=``). Errors (bad input, a safety violation) show in the widget.
@@ -112,6 +112,8 @@ class ClusterView(anywidget.AnyWidget):
                 "restart": lambda server: self._act("restart", server),
                 "timeout": lambda server: self._act("timeout", server),
                 "request": self._request,
+                "isolate": lambda server: self._act(
+                    "partition", [server], [s for s in self.cluster.nodes if s != server]),
                 "drop": lambda message: self._act("drop", int(message)),
                 "duplicate": lambda message: self._act("duplicate", int(message)),
                 "deliver": lambda message: self._act("deliver_now", int(message)),

@@ -331,7 +331,7 @@ function render({model, el}) {
   function drawAll() { drawText(); drawPicture(); drawSide(); drawStatus(); placeMenu(); }
 
   // ------------------------------------------------------------------ menu
-  const ACTIONS = {server: (s) => (s.up ? ["crash", "timeout", "request"] : ["restart"]),
+  const ACTIONS = {server: (s) => (s.up ? ["crash", "timeout", "request", "isolate"] : ["restart"]),
     message: () => ["drop", "duplicate", "deliver"], link: (cut) => (cut ? ["heal", "cut"] : ["cut", "heal"])};
   const ACTION_LABEL = {deliver: "deliver_now", cut: "cut_link", heal: "heal_link"};
   function openMenu(target, x, y) {
