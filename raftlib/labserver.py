@@ -82,7 +82,7 @@ def open_notebook(browser, base: str, token: str, name: str, *, width: int = 144
     ``count`` elements match ``ready``."""
     page = browser.new_page(viewport={"width": width, "height": height})
     page.set_default_timeout(60_000)
-    page.goto(f"{base}/lab/tree/{name}?token={token}")
+    page.goto(f"{base}/lab/tree/{name}?token={token}&reset")  # a fresh workspace
     page.wait_for_selector(".jp-Notebook .jp-Cell")
     # On a fresh kernel "idle" shows before the kernel connection is ready, and a
     # Run All issued then is dropped: wait for the session's kernel itself.

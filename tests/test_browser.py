@@ -161,22 +161,25 @@ def test_each_widget_keeps_its_own_language(page):
 
 
 def test_picture_renders_and_responds_in_the_slideshow(page):
+    """jupyterlab-slideshow presents the live notebook: the first slide is the title and the
+    code cell after it (no slide_type: it continues the slide), whose widget still works."""
+    page.evaluate("() => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = 0; }")
     page.evaluate("() => window.jupyterapp.commands.execute('deck:start')")
     page.wait_for_selector("body[data-jp-deck-mode='presenting']", state="attached")
-    view = page.locator(".raft-view:visible").first
-    for _ in range(6):  # a widget's slide is a few slides in
-        if view.count():
-            break
-        page.evaluate("() => window.jupyterapp.commands.execute('deck:forward')")
-        page.wait_for_timeout(600)
-    assert view.count() == 1
-    view = page.locator(".raft-view", has=page.locator(".raft-picture:visible")).first
+    page.wait_for_selector(".raft-view .raft-picture:visible")
+    views = page.locator(".raft-view", has=page.locator(".raft-picture:visible"))
+    assert views.count() == 1
+    view = views.first
+    assert view.locator(".raft-step").inner_text() == "step"  # the first (English) widget
     page.screenshot(path=str(ARTIFACTS / "browser_slideshow.png"))
     leader = wait_for(page, view, lambda s: s["leader"], "a leader")["leader"]
     view.locator(f"[data-server='{leader}']").click()
     act(page, view, "crash")
     wait_for(page, view, lambda s: s["leader"] == "", "no leader after the crash")
     page.screenshot(path=str(ARTIFACTS / "browser_slideshow_crashed.png"))
+    page.evaluate("() => window.jupyterapp.commands.execute('deck:forward')")
+    page.wait_for_function("() => [...document.querySelectorAll('.raft-view .raft-step')]"
+                           ".some((b) => b.offsetParent && b.innerText == '单步')")
     page.evaluate("() => window.jupyterapp.commands.execute('deck:stop')")
 
 
@@ -210,7 +213,7 @@ def test_a_lesson_opens_clean(lab):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page()
-        page.goto(f"{base}/lab/tree/{LESSON.name}?token={token}")
+        page.goto(f"{base}/lab/tree/{LESSON.name}?token={token}&reset")  # a fresh workspace
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
                                " && window.jupyterapp.shell.currentWidget.context")
         dirty = page.evaluate("""async () => { const p = window.jupyterapp.shell.currentWidget;

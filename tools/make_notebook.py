@@ -105,7 +105,8 @@ def parse(text: str, name: str = "<source>") -> nbformat.NotebookNode:
         while lines and not lines[-1].strip():
             lines.pop()
         source = "\n".join(lines)
-        metadata: dict = {"slideshow": {"slide_type": slide}}
+        # "-" (continue the slide) is written as no slide_type: jupyterlab-slideshow hides "-"
+        metadata: dict = {} if slide == "-" else {"slideshow": {"slide_type": slide}}
         if tags:
             metadata["tags"] = tags
         if check:
