@@ -90,7 +90,7 @@ def recent(c: "Cluster", lang: str) -> list[str]:
             lines.append(f"{time:.3f} {server} ← {peer} {mtype} t{term} · "
                          f"{_word('ev_' + event, lang)}")
             continue
-        words = [f"{time:.3f}", server or "—", _word("ev_" + event, lang)]
+        words = [f"{time:.3f}", server or "—", _word("ev_" + event, lang).removeprefix("ev_")]
         words += [_word(x, lang) for x in (peer, detail) if x is not None]
         lines.append(" ".join(words))
     return lines

@@ -108,15 +108,16 @@ class ClusterView(anywidget.AnyWidget):
         self.refresh()
 
     def _actions(self) -> dict[str, Callable[..., None]]:
-        return {"crash": lambda server: self._act("crash", server),
-                "restart": lambda server: self._act("restart", server),
-                "timeout": lambda server: self._act("timeout", server),
-                "request": self._request,
+        return {"crash": lambda server: self._act("crash", self._server(server)),
+                "restart": lambda server: self._act("restart", self._server(server)),
+                "timeout": lambda server: self._act("timeout", self._server(server)),
+                "request": lambda server: self._request(self._server(server)),
                 "isolate": lambda server: self._act(
-                    "partition", [server], [s for s in self.cluster.nodes if s != server]),
-                "drop": lambda message: self._act("drop", int(message)),
-                "duplicate": lambda message: self._act("duplicate", int(message)),
-                "deliver": lambda message: self._act("deliver_now", int(message)),
+                    "partition", [self._server(server)],
+                    [s for s in self.cluster.nodes if s != server]),
+                "drop": lambda message: self._act("drop", self._message(message)),
+                "duplicate": lambda message: self._act("duplicate", self._message(message)),
+                "deliver": lambda message: self._act("deliver_now", self._message(message)),
                 "cut": self._cut, "heal": self._heal_link,
                 "heal_all": lambda: self._act("heal"),
                 "step": self._step, "back": self._back, "next_event": self._next_event,
@@ -133,6 +134,19 @@ class ClusterView(anywidget.AnyWidget):
         if forked:
             self._say("forked", t=f"{self.cluster.now:.3f}")
         return result
+
+    def _server(self, server: Any) -> str:
+        if server not in self.cluster.up:
+            raise ConfigError(text("unknown_server", self.lang, s=server,
+                                   allowed=", ".join(self.cluster.nodes)))
+        return server
+
+    def _message(self, message: Any) -> int:
+        ids = [m.id for m in self.cluster.in_flight()]
+        if message not in ids:
+            raise ConfigError(text("no_such_message", self.lang, id=message,
+                                   ids=", ".join(map(str, ids)) or "—"))
+        return message
 
     def _select(self, server: str = "") -> None:
         self.selected = server
