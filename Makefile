@@ -52,6 +52,7 @@ soak6824: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m raftlib.bench
 	$(PY) -m raftlib.bench_widget
+	$(PY) -m raftlib.bench_widget --browser
 	$(PY) -m raftlib.bench_explore
 
 # The model checker's default bound for ten minutes (README, "Model checking").

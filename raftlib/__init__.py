@@ -23,6 +23,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "show": ("raftlib.widgets", "show"),
     "ClusterView": ("raftlib.widgets", "ClusterView"),
+    "Tour": ("raftlib.widgets", "Tour"),
+    "TourStep": ("raftlib.widgets", "TourStep"),
     "set_language": ("raftlib.i18n", "set_language"),
     "get_language": ("raftlib.i18n", "get_language"),
     "PrimaryBackup": ("raftlib.primary_backup", "PrimaryBackup"),
@@ -35,6 +37,8 @@ _LAZY = {
     "faults": ("raftlib.faults", None),
     "bugs": ("raftlib.bugs", None),
     "linearizability": ("raftlib.linearizability", None),
+    "predict": ("raftlib.widgets.predict", "predict"),
+    "tours": ("raftlib.tours", None),
 }
 
 

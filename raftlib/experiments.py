@@ -8,6 +8,10 @@ numbers the paper reports::
 
     python -m raftlib.experiments            # a quick run (50 trials a line)
     python -m raftlib.experiments --full     # the paper's 1000 trials (100 for 150-150 ms)
+    python -m raftlib.experiments --full --save raftlib/data/figure16.csv   # refresh shipped data
+
+The full run's result ships with the course (:func:`load_full`), so a lesson can
+show all 9,100 trials without running them.
 
 How a trial is set up (:func:`run_trial`), following §9.3:
 
@@ -38,6 +42,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
 from .cluster import Cluster
@@ -65,6 +70,11 @@ PAPER_REPORTED = (
                              "average to elect a leader"),
     ((12, 24), "max", 152.0, "(the longest trial took 152ms)"),
 )
+
+
+#: The full run (``--full``, seed 0, PAPER_SETUP), one row per trial, as shipped.
+FULL_RESULT = Path(__file__).resolve().parent / "data" / "figure16.csv"
+TRIAL_COLUMNS = ("timeout", "low_ms", "high_ms", "trial", "downtime_ms", "terms", "leader")
 
 
 @dataclass(frozen=True)
@@ -307,6 +317,24 @@ def figure16(trials: int = 1000, no_random_trials: int | None = None, *, seed: i
     return run_lines(FIGURE16, counts, seed=seed, setup=setup, processes=processes)
 
 
+def load_full(path: str | Path = FULL_RESULT) -> "pd.DataFrame":
+    """The full Figure 16 run shipped with the course (9,100 trials, made by
+    ``python -m raftlib.experiments --full --save ...``), in :func:`run_lines`' columns;
+    ``downtime_ms`` is ``inf`` for trials that elected nobody within the horizon."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"no Figure 16 result at {path}; make one with "
+                          f"`python -m raftlib.experiments --full --save {path}`")
+    df = pd.read_csv(path, keep_default_na=False, na_values={"leader": [""]})
+    if tuple(df.columns) != TRIAL_COLUMNS:
+        raise ConfigError(f"{path} must have the columns {', '.join(TRIAL_COLUMNS)}, "
+                          f"got {', '.join(df.columns)}")
+    df["leader"] = df["leader"].astype(object).where(df["leader"].notna(), None)
+    return df
+
+
 def cdf(downtime_ms: Iterable[float]) -> tuple[list[float], list[float]]:
     """The empirical CDF as (times, cumulative percent). Trials with no leader
     (``inf``) count in the total but are not plotted, so the curve stops short of 100 %."""
@@ -430,6 +458,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
                         help="worker processes (default: all cores)")
     parser.add_argument("--plot", metavar="PNG", help="also save the two-panel CDF plot")
+    parser.add_argument("--save", metavar="CSV", help="also save every trial (one row each)")
     args = parser.parse_args(argv)
     trials = 1000 if args.full else args.trials
     import pandas as pd
@@ -443,6 +472,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         print(compare_with_paper(df).drop(columns="paper_says").to_string(index=False))
     print(f"\n{len(df)} trials in {elapsed:.1f} s wall time with {args.processes} process(es)")
+    if args.save:
+        df.to_csv(args.save, index=False)
+        print(f"trials saved to {args.save}")
     if args.plot:
         plot_figure16(df).savefig(args.plot, dpi=120)
         print(f"plot saved to {args.plot}")

@@ -29,7 +29,7 @@ import copy
 import math
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, SafetyViolation
+from .errors import ConfigError, RaftlibError, SafetyViolation
 from .validate import check_cluster, check_number, check_time
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ def config(cluster: "Cluster") -> dict[str, Any]:
             "latency": cluster.network.latency, "storage_latency": cluster.storage_latency,
             "node_class": cluster.node_class, "noop_on_election": cluster.noop_on_election,
             "dedup": cluster.dedup, "check_every_event": cluster.check_every_event,
+            "pre_vote": cluster.pre_vote, "check_quorum": cluster.check_quorum,
             "trace_limit": cluster.trace_limit}
 
 
@@ -150,6 +151,28 @@ class Timeline:
     def checkpoints(self) -> list[float]:
         """The virtual times of the checkpoints kept (the origin first)."""
         return [t for t, _, _ in self._checkpoints]
+
+    def from_creation(self, max_events: int = 50_000) -> bool:
+        """Make t = 0 the earliest moment, if the cluster's run so far is exactly what a fresh
+        cluster with the same configuration and seed does (nothing was done to it but
+        running) and is at most ``max_events`` events long (checking replays it). Returns
+        whether that worked; if not, the history starts now."""
+        c = self.cluster
+        if c.now == 0 or not self.rewindable or self.done or c.trace_length() > max_events:
+            return c.now == 0
+        try:
+            start = fresh(c)
+            origin = snapshot(start)
+            start.run_to(c.now)
+        except (TypeError, RaftlibError):
+            return False
+        if start.trace_rows() != c.trace_rows():
+            return False
+        self.origin_time = 0.0
+        self._checkpoints = [(0.0, 0, origin)]
+        self.done = [("run", c.now)]
+        self._mark()
+        return True
 
     def _mark(self) -> None:
         """Remember the cluster's fingerprint, and take a checkpoint if one is due (only

@@ -24,8 +24,9 @@ Figure 2 names     ``current_term``, ``voted_for``, ``commit_index``,
 
 from __future__ import annotations
 
+import bisect
 import math
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import pandas as pd
 
@@ -49,6 +50,12 @@ TRAFFIC_COLUMNS = ["server", "sent", "bytes", "received"]
 IN_FLIGHT_COLUMNS = ["id", "type", "kind", "src", "dst", "term", "sent_at", "arrives_at",
                      "summary"]
 ROLE_COLUMNS = ["server", "start", "end", "role", "term"]
+APPEND_COLUMNS = ["time", "src", "dst", "term", "prev_log_index", "prev_log_term", "entries",
+                  "entry_terms", "leader_commit", "success", "match_index", "conflict_index",
+                  "conflict_term", "replied_at"]
+VOTE_COLUMNS = ["time", "candidate", "voter", "term", "last_log_index", "last_log_term",
+                "granted", "replied_at"]
+COMMIT_COLUMNS = ["time", "server", "index", "term", "command"]
 LOG_VALUES = ("term", "command", "entry")
 UNKNOWN = "unknown"  # a role before the first row kept by a trace_limit
 
@@ -141,6 +148,97 @@ def logs(c: "Cluster", value: str = "term", servers: Iterable[str] | None = None
         cells += [None] * (longest - len(cells))
         columns[s] = pd.array(cells, dtype="Int64" if value == "term" else object)
     return pd.DataFrame(columns, index=pd.RangeIndex(1, longest + 1, name="index"))
+
+
+def _request_rows(c: "Cluster", request: type, reply: type, src: str | None,
+                  dst: str | None) -> list[tuple]:
+    """Each delivered ``request`` (optionally only from ``src`` / to ``dst``) as
+    ``(time, request, replied_at, reply)``: the reply is the first one its receiver sent
+    back at or after the delivery (``None, None`` if no reply was delivered)."""
+    for sid in (src, dst):
+        if sid is not None:
+            _servers(c, [sid])
+    delivered = c.deliveries()
+    replies: dict[tuple[str, str], list[tuple[float, float, Any]]] = {}
+    for time, sent, m in delivered:
+        if type(m) is reply:
+            replies.setdefault((m.src, m.dst), []).append((sent, time, m))
+    for found in replies.values():
+        found.sort(key=lambda r: r[0])
+    rows = []
+    for time, _sent, m in delivered:
+        if type(m) is not request or (src and m.src != src) or (dst and m.dst != dst):
+            continue
+        found = replies.get((m.dst, m.src), [])
+        k = bisect.bisect_left(found, time, key=lambda r: r[0])
+        rows.append((time, m, *(found[k][1:] if k < len(found) else (None, None))))
+    return rows
+
+
+def append_entries(c: "Cluster", *, src: str | None = None, dst: str | None = None,
+                   heartbeats: bool = True) -> pd.DataFrame:
+    """Every delivered AppendEntries, one typed column per Figure 2 field (columns
+    :data:`APPEND_COLUMNS`), with the follower's reply beside it.
+
+    ``entries`` counts the entries carried and ``entry_terms`` lists their terms;
+    ``success``, ``match_index``, ``conflict_index``, ``conflict_term`` and ``replied_at``
+    come from the reply the leader received (``<NA>`` if none arrived). ``heartbeats=False``
+    leaves out the AppendEntries that carry no entries.
+    """
+    from .core import AppendEntries, AppendEntriesReply
+
+    rows = []
+    for time, m, replied_at, r in _request_rows(c, AppendEntries, AppendEntriesReply, src, dst):
+        if not heartbeats and not m.entries:
+            continue
+        rows.append([time, m.src, m.dst, m.term, m.prev_log_index, m.prev_log_term,
+                     len(m.entries), [e.term for e in m.entries], m.leader_commit,
+                     None if r is None else r.success,
+                     None if r is None or not r.success else r.match_index,
+                     None if r is None else r.conflict_index,
+                     None if r is None else r.conflict_term, replied_at])
+    df = pd.DataFrame(rows, columns=APPEND_COLUMNS)
+    for col in ("term", "prev_log_index", "prev_log_term", "entries", "leader_commit",
+                "match_index", "conflict_index", "conflict_term"):
+        df[col] = df[col].astype("Int64")
+    df["success"] = df["success"].astype("boolean")
+    return df
+
+
+def votes(c: "Cluster", *, term: int | None = None) -> pd.DataFrame:
+    """Every delivered RequestVote (columns :data:`VOTE_COLUMNS`) with the voter's answer:
+    ``granted`` is ``<NA>`` if no reply reached the candidate. ``term`` keeps one term only."""
+    from .core import RequestVote, RequestVoteReply
+
+    rows = [[time, m.src, m.dst, m.term, m.last_log_index, m.last_log_term,
+             None if r is None else r.vote_granted, replied_at]
+            for time, m, replied_at, r in _request_rows(c, RequestVote, RequestVoteReply,
+                                                       None, None)
+            if term is None or m.term == term]
+    df = pd.DataFrame(rows, columns=VOTE_COLUMNS)
+    df["granted"] = df["granted"].astype("boolean")
+    return df
+
+
+def commits(c: "Cluster", servers: Iterable[str] | None = None) -> pd.DataFrame:
+    """When each server applied each entry (columns :data:`COMMIT_COLUMNS`): one row per
+    applied index, in the order the servers applied them."""
+    ids = set(_servers(c, servers))
+    rows = []
+    applied_up_to = {s: 0 for s in c.nodes}
+    for time, event, server, _peer, _type, _term, _sent, detail in c.trace_rows():
+        if event == "restart" and server in applied_up_to:
+            applied_up_to[server] = 0
+        if event != "apply" or server not in ids:
+            continue
+        for index in range(applied_up_to[server] + 1, detail + 1):
+            entry = c[server].log[index - 1] if index <= c[server].last_log_index else None
+            rows.append([time, server, index, None if entry is None else entry.term,
+                         None if entry is None else describe.command(entry.command)])
+        applied_up_to[server] = detail
+    df = pd.DataFrame(rows, columns=COMMIT_COLUMNS)
+    df["term"] = df["term"].astype("Int64")
+    return df
 
 
 def peers(c: "Cluster", leader: str | None = None) -> pd.DataFrame:

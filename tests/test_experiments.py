@@ -146,3 +146,34 @@ def test_bad_counts_and_arguments_are_refused():
 def test_timeouts_too_short_for_the_network_are_reported():
     with pytest.raises(rl.RaftlibError, match="broadcast time"):
         ex.run_trial((1, 2), seed=0, attempts=3)
+
+
+# ------------------------------------------------------------ the shipped full run
+def test_the_shipped_full_run_is_complete_and_reproducible():
+    full = ex.load_full()
+    assert list(full.columns) == list(ex.TRIAL_COLUMNS) and len(full) == 9100
+    counts = full.groupby("timeout").size().to_dict()
+    assert counts == {ex.label(line): (100 if line == (150, 150) else 1000) for line in ex.FIGURE16}
+    assert full.loc[full.downtime_ms == math.inf, "leader"].isna().all()
+    # the file is what the engine computes: replay a few trials, including one that never ends
+    for line, index in (((150, 200), 7), ((12, 24), 999), ((150, 155), 123)):
+        row = full[(full.timeout == ex.label(line)) & (full.trial == index)].iloc[0]
+        trial = ex.run_trial(line, 0, index=index)
+        assert trial.downtime * 1000 == pytest.approx(row.downtime_ms, abs=1e-6)
+        assert (trial.terms, trial.leader) == (row.terms, row.leader)
+
+
+def test_load_full_names_a_missing_or_malformed_file(tmp_path):
+    with pytest.raises(rl.ConfigError, match="--full --save"):
+        ex.load_full(tmp_path / "nothing.csv")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    with pytest.raises(rl.ConfigError, match="must have the columns"):
+        ex.load_full(bad)
+
+
+def test_save_writes_every_trial(tmp_path, capsys):
+    out = tmp_path / "trials.csv"
+    assert ex.main(["--trials", "2", "--processes", "1", "--save", str(out)]) == 0
+    saved = ex.load_full(out)
+    assert len(saved) == 9 * 2 + 1 and "trials saved to" in capsys.readouterr().out

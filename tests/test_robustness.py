@@ -136,7 +136,7 @@ def test_defect3_after_the_widgets_reset_a_held_client_gives_a_clear_error():
     c = rl.Cluster(3, seed=1)
     cl = c.client("C1")
     view = ClusterView(c)
-    view.reset()
+    view.do("reset")    # the reset button
     with pytest.raises(rl.StaleClientError, match=r"c\.client\('C1'\)"):
         cl.put("k", "v")
     fresh_client = c.client("C1")   # the way the message gives works

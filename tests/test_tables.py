@@ -147,3 +147,68 @@ def test_docstring_examples_run(module):
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
     rl.set_language("en")
+
+
+# ------------------------------------------------------- typed message tables
+def _replicated(seed: int = 2) -> rl.Cluster:
+    c = rl.Cluster(3, seed=seed)
+    c.timeout("S1")
+    c.run_until(lambda: c["S1"].role == rl.LEADER, 0.1)
+    for command in ("x=1", "y=2"):
+        c.submit(command, to="S1")
+    c.run(0.3)
+    return c
+
+
+def test_append_entries_has_one_typed_column_per_field():
+    c = _replicated()
+    df = rl.tables.append_entries(c)
+    assert list(df.columns) == rl.tables.APPEND_COLUMNS
+    assert str(df.prev_log_index.dtype) == "Int64" and str(df.success.dtype) == "boolean"
+    assert len(df) == c.stats.delivered["AppendEntries"]
+    carrying = df[df.entries > 0]
+    first = carrying.iloc[0]
+    assert (first.src, first.prev_log_index, first.prev_log_term, first.leader_commit) == (
+        "S1", 0, 0, 0)
+    assert first.entry_terms == [1] * first.entries and first.success
+    assert first.match_index == first.prev_log_index + first.entries
+    # every field equals the message the follower received
+    sent = [m for _t, _s, m in c.deliveries() if isinstance(m, rl.AppendEntries)]
+    assert list(df.leader_commit) == [m.leader_commit for m in sent]
+    assert list(df.prev_log_term) == [m.prev_log_term for m in sent]
+    later = df[df.leader_commit == 2]
+    assert len(later) and later.success.all()
+    only = rl.tables.append_entries(c, dst="S2", heartbeats=False)
+    assert set(only.dst) == {"S2"} and (only.entries > 0).all()
+
+
+def test_append_entries_reports_a_refusal_and_its_conflict_hint():
+    c = rl.Cluster(3, seed=1)
+    for sid, terms in {"S1": [1, 1, 2], "S2": [1, 1, 2], "S3": [1, 1, 1, 1]}.items():
+        c[sid].restore(rl.PersistentState(2, None, tuple(rl.Entry(t, f"c{i}") for i, t in
+                                                       enumerate(terms, 1))))
+    c.timeout("S1")
+    c.run_until(lambda: c["S3"].log == c["S1"].log, 1.0)
+    refused = rl.tables.append_entries(c, dst="S3").query("success == False")
+    assert len(refused) == 1
+    row = refused.iloc[0]
+    assert (row.prev_log_index, row.prev_log_term, row.conflict_term, row.conflict_index) == (
+        3, 2, 1, 1)
+    assert pd.isna(row.match_index)
+
+
+def test_votes_and_commits():
+    c = _replicated()
+    v = rl.tables.votes(c)
+    assert list(v.columns) == rl.tables.VOTE_COLUMNS and len(v) == 2
+    assert set(v.voter) == {"S2", "S3"} and (v.candidate == "S1").all() and v.granted.all()
+    assert rl.tables.votes(c, term=5).empty
+    done = rl.tables.commits(c)
+    assert list(done.columns) == rl.tables.COMMIT_COLUMNS
+    assert sorted(done.server.unique()) == ["S1", "S2", "S3"]
+    assert list(done[done.server == "S2"]["command"]) == ["'x=1'", "'y=2'"]
+    assert (done.groupby("server").time.min()["S1"] <= done.groupby("server").time.min()).all()
+    with pytest.raises(rl.UnknownServerError):
+        rl.tables.commits(c, ["S9"])
+    with pytest.raises(rl.UnknownServerError):
+        rl.tables.append_entries(c, src="S9")

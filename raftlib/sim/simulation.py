@@ -220,6 +220,7 @@ class Simulation:
         self._trace = TraceLog(limit=check_trace_limit(trace_limit))
         # bulk-trim the trace when it reaches this many rows (never, without a limit)
         self._trace_cap = math.inf if trace_limit is None else 2 * trace_limit
+        self._delivered = TraceLog(limit=trace_limit)  # (time, sent_at, message)
         self._message_detail: dict[type, Callable[[Any], Any]] = {}
         self.clients: dict[str, Any] = {}  # endpoints that are not nodes, by id
         self._running: str | None = None   # the run method on the stack, if any
@@ -446,6 +447,7 @@ class Simulation:
                 describe = self._message_detail.get(cls)
                 self._trace.append((time, "deliver", dst, src, key[0], getattr(msg, "term", None),
                                     b, describe(msg) if describe else None))
+                self._delivered.append((time, b, msg))
                 self._handle_message(msg)
                 return "deliver"
             self._drop(msg, reason, b)
@@ -491,7 +493,7 @@ class Simulation:
                 if kind is not None:
                     self._after_event()
                     if len(self._trace) > self._trace_cap:
-                        self._trace.trim()
+                        self._trim()
                     return _event(entry, kind)
             return None
         finally:
@@ -520,7 +522,7 @@ class Simulation:
                 if dispatch(heapq.heappop(heap)) is not None:
                     after()
                     if len(trace) > cap:
-                        trace.trim()
+                        self._trim()
             self.now = end
         finally:
             self._running = None
@@ -540,7 +542,7 @@ class Simulation:
                 if dispatch(heapq.heappop(heap)) is not None:
                     after()
                     if len(trace) > cap:
-                        trace.trim()
+                        self._trim()
                     if predicate():
                         return True
             self.now = end
@@ -566,6 +568,11 @@ class Simulation:
 
     def _after_event(self) -> None:
         """Hook run after every event (continuous checking)."""
+
+    def _trim(self) -> None:
+        """Keep the last ``trace_limit`` trace rows and deliveries."""
+        self._trace.trim()
+        self._delivered.trim()
 
     def _still_sent(self, src: str, tag: Any) -> bool:
         """Whether a message of ``src`` tagged ``tag`` (its sender's incarnation, with its
@@ -660,7 +667,7 @@ class Simulation:
     def trace_rows(self) -> list[tuple]:
         """The raw trace, a list of tuples in ``TRACE_COLUMNS`` order (the last
         ``trace_limit`` rows when the cluster was made with one)."""
-        self._trace.trim()
+        self._trim()
         return list(self._trace)
 
     @property
@@ -671,10 +678,28 @@ class Simulation:
     @property
     def trace_dropped(self) -> int:
         """How many of the oldest trace rows were dropped to respect ``trace_limit``."""
-        self._trace.trim()
+        self._trim()
         return self._trace.dropped
 
     @property
     def trace_count(self) -> int:
         """How many trace rows were ever recorded (kept and dropped)."""
         return self._trace.dropped + len(self._trace)
+
+    def deliveries(self) -> list[tuple[float, float, Any]]:
+        """Every message delivered so far, in order, whole: ``(time, sent_at, message)``.
+
+        The trace keeps one ``detail`` per message; this keeps every field, for
+        tables that show one column per field (``raftlib.tables.append_entries``).
+        """
+        self._trim()
+        return list(self._delivered)
+
+    def trace_length(self) -> int:
+        """How many events the trace holds (without copying it)."""
+        return len(self._trace)
+
+    def trace_tail(self, n: int) -> list[tuple]:
+        """The last ``n`` trace rows (without copying the rest)."""
+        self._trim()
+        return self._trace[-n:] if n > 0 else []

@@ -1,10 +1,12 @@
-"""The interactive cluster widget: ``rl.show(c)`` or ``c.widget()``.
+"""The interactive cluster widget: ``rl.show(c)`` or ``c.widget()``, and guided tours.
 
-- :mod:`.view`: :class:`ClusterView` (controls, time travel, scenarios) and :func:`show`;
-- :mod:`.drawing`: the SVG picture (servers, messages, logs);
-- :mod:`.inspector`: the server / message / recent-events panels.
+- :mod:`.view`: :class:`ClusterView` (an anywidget; the browser side is ``static/cluster.js``)
+  and :func:`show`;
+- :mod:`.state`: the cluster's state as the JSON data the browser draws;
+- :mod:`.tour`: :class:`Tour` and :class:`TourStep`, a scripted scenario with captions.
 """
 
+from .tour import Tour, TourStep
 from .view import ClusterView, show
 
-__all__ = ["ClusterView", "show"]
+__all__ = ["ClusterView", "Tour", "TourStep", "show"]
