@@ -103,7 +103,9 @@ def _term_cases(full: bool) -> list[Callable[[type], None]]:
                               f"leader holds elections off.\nRule: {RULE_1}")
 
     def candidate_yields(cls: type) -> None:
-        node = fresh(cls, log=[1], current_term=5, voted_for="S1", role=CANDIDATE,
+        # prev_log_index inside the log, not at its end: a bounds bug in rule 2 costs
+        # question 2 only
+        node = fresh(cls, log=[1, 1], current_term=5, voted_for="S1", role=CANDIDATE,
                      votes_received={"S1"})
         m, before = _deliver(node, 5, 1, 1, (), 0)
         _success(node, m, before, RULE_2)
@@ -114,7 +116,7 @@ def _term_cases(full: bool) -> list[Callable[[type], None]]:
                               f"{node.leader_id!r}, timer reset: {node.election_timer_reset}.")
 
     def follower_heartbeat(cls: type) -> None:
-        node = fresh(cls, log=[2, 2], current_term=2)
+        node = fresh(cls, log=[2, 2, 2], current_term=2)
         m, before = _deliver(node, 2, 2, 2, (), 0, leader="S4")
         _success(node, m, before, RULE_2)
         if node.leader_id != "S4" or not node.election_timer_reset:
@@ -286,8 +288,10 @@ def _commit_cases(full: bool) -> list[Callable[[type], None]]:
         m, before = _deliver(node, 1, 1, 1, (), 3)
         _commit(node, m, before, 1)
 
+    # Every request here matches inside the follower's log (never at its end), so a bounds
+    # bug in rule 2 costs question 2 only; _commit first checks the request was accepted.
     def applies(cls: type) -> None:
-        node = fresh(cls, log=[1, 1], current_term=1)
+        node = fresh(cls, log=[1, 1, 1], current_term=1)
         m, before = _deliver(node, 1, 2, 1, _entries((1, "c3")), 3)
         _commit(node, m, before, 3)
         if node.to_apply != [(i, node.log[i - 1]) for i in (1, 2, 3)] or node.last_applied != 3:
@@ -296,7 +300,7 @@ def _commit_cases(full: bool) -> list[Callable[[type], None]]:
                               f"last_applied {node.last_applied}.\nRule: {RULE_5}")
 
     def leader_commit_below_last_new(cls: type) -> None:
-        node = fresh(cls, log=[1, 1, 1], current_term=1)
+        node = fresh(cls, log=[1, 1, 1, 1], current_term=1)
         m, before = _deliver(node, 1, 3, 1, _entries((1, "c4")), 2)
         _commit(node, m, before, 2)
 
@@ -306,7 +310,7 @@ def _commit_cases(full: bool) -> list[Callable[[type], None]]:
         _commit(node, m, before, 3)
 
     def after_new_entries(cls: type) -> None:
-        node = fresh(cls, log=[1], current_term=2)
+        node = fresh(cls, log=[1, 2], current_term=2)
         m, before = _deliver(node, 2, 1, 1, _entries((2, "x"), (2, "y")), 9)
         _commit(node, m, before, 3)
 
@@ -316,6 +320,12 @@ def _commit_cases(full: bool) -> list[Callable[[type], None]]:
 
 
 def _commit(node: RaftNode, m: AppendEntries, before: str, want: int) -> None:
+    replies = sent(node, AppendEntriesReply)
+    if replies and replies[0].success is not True:
+        raise CheckFailed(f"{node.id} ({before}) got {m} and replied {replies[0]}: it refused a "
+                          f"request whose prev_log_index matches its log, so the commit rule "
+                          f"never ran. Fix the consistency check (question 2) first.\n"
+                          f"Rule: {RULE_2}")
     if node.commit_index != want:
         raise CheckFailed(f"{node.id} ({before}) got {m}; commit_index must become {want}, it "
                           f"is {node.commit_index!r}.\nRule: {RULE_5}")
