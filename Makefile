@@ -9,7 +9,7 @@ PORT ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 
-.PHONY: lab test soak soak6824 bench figure16 browser-deps clean
+.PHONY: lab test soak soak6824 bench figure16 browser-deps hub-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,17 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --port=$(PORT) $(ROOT_FLAG) --ServerApp.root_dir=. \
 		--LabApp.default_url=/lab/tree/notebooks/00-welcome.ipynb $(LAB_ARGS)
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps hub-deps
 	$(PY) -m pytest -n 2 -q
 
 browser-deps:
 	@bash tools/install-chromium.sh
+
+# The JupyterHub test's environment (/opt/raft-course: a venv from /usr/bin/python3 that every
+# user can read, configurable-http-proxy from npm); only as root, where that test runs.
+hub-deps:
+	@if [ "$$(id -u)" = 0 ] && command -v npm >/dev/null; then bash deploy/hub/setup.sh deps; \
+	else echo "hub-deps: not root or no npm: the JupyterHub test will be skipped" >&2; fi
 
 soak: $(STAMP)
 	$(PY) -m raftlib.soak --seeds $${SEEDS:-10000}

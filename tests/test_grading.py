@@ -488,3 +488,34 @@ def test_recheck_runs_test_cells_without_the_kernels_other_code():
     assert results["t1"] == (True, "")
     assert results["t2"][0] is False
     assert notes == ["answer, line 3: f = lambda: 2"]
+
+
+def test_recheck_runs_isolated_by_the_os():
+    """Under bubblewrap the re-check's learner code sees no course files and no network (a
+    listener on this machine's loopback is out of reach), and runs as user 65534; without
+    isolation the same code reaches both (so the test can fail)."""
+    import socket
+
+    from raftlib.checks import isolation
+
+    why = isolation.unavailable()
+    if why is not None:
+        pytest.skip(f"no OS isolation here: {why}")
+    secret = notebook_path("solutions", "03-voting")
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        port = listener.getsockname()[1]
+        answer = (f"def peek():\n    return open({str(secret)!r}).read()\n"
+                  f"def phone():\n    import socket\n"
+                  f"    socket.create_connection(('127.0.0.1', {port}), timeout=5).close()\n"
+                  f"def whoami():\n    import os\n    return os.getuid()\n")
+        plan = [("answer", "a", answer), ("test", "reads", "assert 'BEGIN SOLUTION' in peek()"),
+                ("test", "connects", "phone()"), ("test", "uid", "assert whoami() == 65534")]
+        isolated, notes = run_plan(plan, timeout=60, isolation="bwrap")
+        assert isolated["reads"][0] is False and "No such file" in isolated["reads"][1]
+        assert isolated["connects"][0] is False, isolated["connects"]
+        assert isolated["uid"] == (True, ""), isolated["uid"]
+        assert not notes
+        plain, _ = run_plan(plan, timeout=60, isolation="none")
+        assert plain["reads"] == (True, "") and plain["connects"] == (True, "")

@@ -122,12 +122,15 @@ def hub(tmp_path_factory):
     base = Path(f"/srv/raft-course-test-{tag}")
     work = tmp_path_factory.mktemp("hub")
     env = {**os.environ, "RAFT_HUB_PREFIX": str(PREFIX), "RAFT_HUB_EXCHANGE": str(base / "exchange"),
-           "RAFT_HUB_ETC": str(base / "etc"), "RAFT_HUB_PORT": str(free_port())}
+           "RAFT_HUB_ETC": str(base / "etc"), "RAFT_HUB_PORT": str(free_port()),
+           "RAFT_HUB_INSTRUCTOR": instructor, "RAFT_HUB_STUDENTS": " ".join(students)}
     started = time.monotonic()
     hub_process = None
     try:
-        subprocess.run(["bash", str(SETUP), "class", instructor, *students], env=env,
-                       check=True, capture_output=True, text=True, timeout=1800)
+        setup = subprocess.run(["bash", str(SETUP), "class", instructor, *students], env=env,
+                               capture_output=True, text=True, timeout=1800)
+        assert setup.returncode == 0, setup.stderr[-3000:]
+        print(f"\nsetup.sh class: {time.monotonic() - started:.1f} s")
         token = secrets.token_hex(32)
         config = work / "jupyterhub_test_config.py"
         config.write_text(
@@ -211,14 +214,16 @@ def test_a_class_on_a_real_hub(hub: Hub):
         for assignment in ASSIGNMENTS:
             listed = hub.json("POST", f"/user/{student}/assignments/fetch",
                               data={"assignment_id": assignment, "course_id": "raft-course"})
+            assert listed["success"], listed
             assert any(a["assignment_id"] == assignment and a["status"] == "fetched"
-                       for a in listed), listed
+                       for a in listed["value"]), listed
     for assignment in ASSIGNMENTS:
         answer_in_server(hub, full, assignment, answers(assignment))
         answer_in_server(hub, partial, assignment, answers(assignment, 1))
         for student in hub.students:
-            hub.json("POST", f"/user/{student}/assignments/submit",
-                     data={"assignment_id": assignment, "course_id": "raft-course"})
+            done = hub.json("POST", f"/user/{student}/assignments/submit",
+                            data={"assignment_id": assignment, "course_id": "raft-course"})
+            assert done["success"], done
     # The instructor collects, autogrades and exports.
     for assignment in ASSIGNMENTS:
         hub.as_user(hub.instructor, f"cd {course} && nbgrader collect {assignment} && "
