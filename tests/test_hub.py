@@ -226,8 +226,9 @@ def test_a_class_on_a_real_hub(hub: Hub):
             assert done["success"], done
     # The instructor collects, autogrades and exports.
     for assignment in ASSIGNMENTS:
-        hub.as_user(hub.instructor, f"cd {course} && nbgrader collect {assignment} && "
-                                    f"nbgrader autograde {assignment}")
+        graded = hub.as_user(hub.instructor, f"cd {course} && nbgrader collect {assignment} "
+                                             f"&& nbgrader autograde {assignment}")
+        assert "not isolated" not in graded.stderr, graded.stderr[-2000:]  # bwrap ran
     # From the home folder, as the formgrader runs: the course's gradebook, found by path.
     hub.as_user(hub.instructor, "cd ~ && nbgrader export --to ~/grades.csv")
     with open(f"/home/{hub.instructor}/grades.csv", newline="") as f:

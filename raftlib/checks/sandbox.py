@@ -14,8 +14,8 @@ spells a name (the lint in :mod:`.lint` reads the syntax; these hold at run time
 * :class:`Trap`: while a graded call runs, a profile hook sees every Python call;
   running the library's own version of the graded handler (whatever path reached
   it: ``super()``, the MRO, ``attrgetter`` with a string ...) fails the test.
-* An audit hook (PEP 578) refuses files outside Python's own folders, sockets,
-  processes, ``ctypes``, tracing and class patching while a graded call runs.
+* An audit hook (PEP 578) refuses files outside Python's own folders, writing files,
+  sockets, processes, ``ctypes`` and tracing while a graded call runs.
 
 They make cheating from inside graded functions hard; top-level code in the
 learner's kernel is stopped by the independent re-check (:mod:`.recheck`), and
@@ -152,12 +152,13 @@ def sandboxed(fn: types.FunctionType, memo: dict | None = None) -> types.Functio
 # ------------------------------------------------------------- run-time traps
 _active = [0]      # graded calls running now (the audit hook reads this cell, not a global)
 _tripped: list[str] = []
+#: Audit events refused during a graded call. Not "import", "exec", "marshal.loads",
+#: "os.listdir" or "object.__setattr__": libraries do those when they import lazily.
 _REFUSED_EVENTS = ("socket.", "subprocess.", "os.system", "os.exec", "os.spawn", "os.fork",
                    "os.posix_spawn", "os.kill", "os.remove", "os.rename", "os.rmdir",
-                   "os.mkdir", "os.chmod", "os.chown", "os.truncate", "os.symlink", "os.link",
-                   "os.putenv", "os.unsetenv", "os.listdir", "os.scandir", "shutil.", "ctypes.",
-                   "sys.setprofile", "sys.settrace", "sys.addaudithook", "object.__setattr__",
-                   "object.__delattr__", "function.__new__", "code.__new__", "marshal.",
+                   "os.chmod", "os.chown", "os.truncate", "os.symlink", "os.link",
+                   "os.putenv", "os.unsetenv", "shutil.", "ctypes.", "sys.setprofile",
+                   "sys.settrace", "sys.addaudithook", "function.__new__", "code.__new__",
                    "urllib.", "http.", "ftplib.", "smtplib.", "webbrowser.", "sqlite3.", "pty.",
                    "builtins.input")
 
