@@ -9,7 +9,7 @@ match the instructor's.
 
 import os
 
-from raftlib.checks.recheck import autograde_preprocessors
+from raftlib.checks.recheck import autograde_preprocessors, sanitize_preprocessors
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -42,5 +42,8 @@ c.Execute.interrupt_on_timeout = True
 c.Execute.shutdown_kernel = "immediate"
 # Put back test cells a student deleted (they would otherwise simply score 0).
 c.OverwriteCells.add_missing_cells = True
-# Re-run every test cell outside the student's kernel (raftlib/checks/recheck.py).
+# Re-run every test cell outside the student's kernel (raftlib/checks/recheck.py), with the
+# test sources read before any kernel runs, and put the gradebook's cells back before each
+# notebook (a kernel could rewrite them to break the grading of later submissions).
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
+c.Autograde.sanitize_preprocessors = sanitize_preprocessors()

@@ -25,7 +25,7 @@ import yaml
 
 from raftlib import grade as grading
 from raftlib.checks import common, lint
-from raftlib.checks.recheck import IndependentRecheck, TrustedSources
+from raftlib.checks.recheck import GuardGradebook, IndependentRecheck, TrustedSources
 from raftlib.checks.rerun import build_plan, run_plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,6 +158,7 @@ def test_config_protects_the_grading_run():
     execute = next(i for i, step in enumerate(steps) if issubclass(step, Execute))
     assert steps[execute + 1] is IndependentRecheck
     assert steps[execute - 1] is TrustedSources  # read before any learner code
+    assert config.Autograde.sanitize_preprocessors[0] is GuardGradebook
     assert {"raftlib", "*.py", "*.pth"} <= set(config.CourseDirectory.ignore)
     assert config.CourseDirectory.source_directory == "solutions"
     assert config.CourseDirectory.release_directory == "exercises"

@@ -34,6 +34,37 @@ ERROR_NAME = "IndependentRecheckFailed"
 TRUSTED = "raftlib_trusted_sources"
 
 
+class GuardGradebook(NbGraderPreprocessor):
+    """The first step of each notebook's autograde (before ``OverwriteCells``): at the first
+    notebook of the process, before any kernel ran, remember every cell's source, checksum
+    and lock, and the trusted sources (:class:`TrustedSources`); before every later notebook,
+    put those rows back. A kernel runs with the grader's rights and could rewrite the
+    gradebook file to break the grading of the submissions after it."""
+
+    saved: dict[str, list[tuple]] = {}
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        db_url = resources["nbgrader"]["db_url"]
+        if not db_url.startswith("sqlite:///"):
+            self.log.warning("GuardGradebook protects only SQLite gradebooks, not %s", db_url)
+            return nb, resources
+        import sqlite3
+
+        con = sqlite3.connect(db_url[len("sqlite:///"):])
+        try:
+            if db_url not in self.saved:
+                self.saved[db_url] = con.execute(
+                    "SELECT source, checksum, cell_type, locked, id FROM source_cell").fetchall()
+                TrustedSources.cache.setdefault(db_url, trusted_sources(db_url))
+            else:
+                con.executemany("UPDATE source_cell SET source = ?, checksum = ?, cell_type = ?, "
+                                "locked = ? WHERE id = ?", self.saved[db_url])
+                con.commit()
+        finally:
+            con.close()
+        return nb, resources
+
+
 class TrustedSources(NbGraderPreprocessor):
     """Read the setup and test cells' sources of every notebook in the gradebook before
     any learner code runs (it goes right before ``Execute``; a kernel could rewrite the
@@ -160,6 +191,14 @@ def _which(cell: NotebookNode, index: int) -> str:
     grade_id = _grade_id(cell)
     return (f"cell {index + 1}" + (f" ({grade_id})" if grade_id else "")
             + f", which starts `{first[:80]}`,")
+
+
+def sanitize_preprocessors() -> list:
+    """nbgrader's autograde sanitizing steps with :class:`GuardGradebook` first (for
+    ``c.Autograde.sanitize_preprocessors`` in nbgrader_config.py)."""
+    from nbgrader.converters import Autograde
+
+    return [GuardGradebook, *Autograde.class_traits()["sanitize_preprocessors"].default()]
 
 
 def autograde_preprocessors() -> list:

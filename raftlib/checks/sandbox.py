@@ -42,7 +42,7 @@ from .lint import ALLOWED_MODULES, DENIED_NAMES
 #: Builtins graded code gets: everything public except the reflective and I/O ones.
 SAFE_BUILTINS: dict[str, Any] = {
     name: value for name, value in vars(builtins).items()
-    if not name.startswith("_") and name not in DENIED_NAMES | {"dir", "id", "hasattr"}}
+    if not name.startswith("_") and name not in DENIED_NAMES}
 #: Callables of allowed modules that look attributes up by a string.
 _REFLECTIVE = frozenset(id(f) for f in (
     operator.attrgetter, operator.methodcaller, string.Formatter, string.Template,
