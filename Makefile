@@ -9,7 +9,7 @@ PORT ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 
-.PHONY: lab test lite lite-deps soak soak6824 bench explore figure16 browser-deps clean
+.PHONY: lab test lite lite-deps soak soak6824 bench explore figure16 browser-deps hub-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --port=$(PORT) $(ROOT_FLAG) --ServerApp.root_dir=. \
 		--LabApp.default_url=/lab/tree/notebooks/00-welcome.ipynb $(LAB_ARGS)
 
-test: $(STAMP) browser-deps lite-deps
+test: $(STAMP) browser-deps lite-deps hub-deps
 	$(PY) -m pytest -n 2 -q
 
 browser-deps:
@@ -42,6 +42,12 @@ lite-deps:
 	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; } \
 		|| echo "lite-deps: npm cannot be installed here: the zero-install site tests will be skipped" >&2
+
+# The JupyterHub test's environment (/opt/raft-course: a venv from /usr/bin/python3 that every
+# user can read, configurable-http-proxy from npm); only as root, where that test runs.
+hub-deps:
+	@if [ "$$(id -u)" = 0 ] && command -v npm >/dev/null; then bash deploy/hub/setup.sh deps; \
+	else echo "hub-deps: not root or no npm: the JupyterHub test will be skipped" >&2; fi
 
 soak: $(STAMP)
 	$(PY) -m raftlib.soak --seeds $${SEEDS:-10000}

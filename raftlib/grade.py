@@ -85,12 +85,7 @@ def _config(root: Path, course: Path, overrides: dict[str, dict[str, Any]]):
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
 
-    here = os.getcwd()
-    os.chdir(course)  # the config file may create folders relative to the working directory
-    try:
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    finally:
-        os.chdir(here)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     config.CourseDirectory.root = str(course)
     config.CourseDirectory.source_directory = "source"
     config.CourseDirectory.release_directory = "release"

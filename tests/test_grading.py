@@ -25,7 +25,7 @@ import yaml
 
 from raftlib import grade as grading
 from raftlib.checks import common, lint
-from raftlib.checks.recheck import IndependentRecheck
+from raftlib.checks.recheck import GuardGradebook, IndependentRecheck, TrustedSources
 from raftlib.checks.rerun import build_plan, run_plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,7 +156,10 @@ def test_config_protects_the_grading_run():
     assert config.Execute.interrupt_on_timeout is True
     assert config.OverwriteCells.add_missing_cells is True
     steps = config.Autograde.autograde_preprocessors
-    assert steps[steps.index(Execute) + 1] is IndependentRecheck
+    execute = next(i for i, step in enumerate(steps) if issubclass(step, Execute))
+    assert steps[execute + 1] is IndependentRecheck
+    assert steps[execute - 1] is TrustedSources  # read before any learner code
+    assert config.Autograde.sanitize_preprocessors[0] is GuardGradebook
     assert {"raftlib", "*.py", "*.pth"} <= set(config.CourseDirectory.ignore)
     assert config.CourseDirectory.source_directory == "solutions"
     assert config.CourseDirectory.release_directory == "exercises"
@@ -257,11 +260,18 @@ HINTS = {
     ("match-index-from-current-state", "test_reply_rules"): "never from the leader's current state",
     ("endless-loop-in-the-handler", "test_vote_rules"): "endless loop",
     ("calls-the-library-handler", "test_vote_rules"): "the library's",
-    ("os-exit-kills-the-kernel", "test_up_to_date"): "could not grade",
     ("only-replies-wait-for-the-disk", "test_hold_rules"): "candidate's RequestVote",
     ("log-saved-by-reference", "test_persist_and_restore"): "tuple(self.log)",
     ("duplicate-only-if-the-same-seq", "test_is_duplicate"): "§8",
     ("retry-answered-with-none", "test_apply"): "answered from the table",
+    ("os-exit-kills-the-kernel", "test_up_to_date"): "kernel died while running cell",
+    ("swallows-the-interrupt-at-top-level", "test_seed_1"): "which starts `while True:`, ran "
+                                                           "longer than the 10 s",
+    ("prev-log-index-off-by-one", "test_consistency"): "conflict_index",
+    ("reads-the-solutions-and-phones-home", "test_vote_rules"): "may not do `open",
+    ("helper-hidden-by-renaming-the-module", "test_vote_rules"): "`super`",
+    ("attrgetter-with-the-path-as-a-string", "test_vote_rules"): "NameError",
+    ("system-exit-in-the-handler", "test_vote_rules"): "called sys.exit(0)",
 }
 
 
@@ -353,10 +363,86 @@ def _function(source: str):
     ("def f(self, m):\n    try:\n        pass\n    except BaseException:\n        pass\n",
      "specific exceptions"),
     ("def f(self, m):\n    global x\n", "`global`"),
+    ("def f(self, m):\n    return (x for x in [1]).gi_frame.f_back\n", "`.gi_frame`"),
+    ("def f(self, m):\n    return rl.core.node.sys\n", "`.sys`"),
+    ("def f(self, m):\n    return operator.setitem(d, '__dict__', 1)\n", "not even in a string"),
+    ("def f(self, m):\n    return operator.attrgetter('x')(self)\n", "`.attrgetter`"),
 ])
 def test_lint_refuses(source, problem):
     with pytest.raises(common.RefusedCode, match=re.escape(problem)):
         lint.check_function(_function(source))
+
+
+def test_lint_reads_every_function_the_answer_defines_whatever_its_name():
+    """A helper defined under another ``__name__`` (so another ``__module__``) is linted too."""
+    fn = _function("__name__ = 'raftlib.core.node'\n"
+                   "def helper(self, m):\n    return super().handle_request_vote(m)\n"
+                   "__name__ = '__main__'\n"
+                   "def handle_request_vote(self, m):\n    return helper(self, m)\n")
+    with pytest.raises(common.RefusedCode, match="`super`"):
+        lint.check_function(fn)
+
+
+HOSTILE_BODIES = {
+    # each reaches the library's own RaftNode.handle_request_vote without naming it in code
+    "attrgetter": "return ag('RaftNode.handle_request_vote')(rl)(self, m)",
+    "methodcaller": "return mc('handle_request_vote', self, m)(super_of(self))",
+    "string formatter": "return fmt().get_field('0.RaftNode.handle_request_vote', [rl], {})[0]"
+                        "(self, m)",
+}
+
+
+@pytest.mark.parametrize("how", sorted(HOSTILE_BODIES))
+def test_the_library_handler_is_out_of_reach_of_graded_code(how):
+    """The sandbox hides attribute-by-string tools (whatever the learner calls them), and
+    the trap fails a graded call that runs the library's handler by any path at all."""
+    import operator
+    import string
+
+    import raftlib as rl
+
+    source = f"def handle_request_vote(self, m):\n    {HOSTILE_BODIES[how]}\n"
+    fn = _function(source)
+    fn.__globals__.update(ag=operator.attrgetter, mc=operator.methodcaller,
+                          fmt=string.Formatter, rl=rl, super_of=lambda node: rl.RaftNode)
+    node = common.fresh(common.node_class(handle_request_vote=fn))
+    with pytest.raises(common.CheckFailed):
+        node.handle_request_vote(rl.RequestVote("S2", "S1", 1, "S2", 0, 0))
+    # Even with the tools handed over in the sandbox, the trap catches the call itself.
+    from raftlib.checks import sandbox
+
+    copy = sandbox.sandboxed(fn)
+    copy.__globals__.update(ag=operator.attrgetter, mc=operator.methodcaller,
+                            fmt=string.Formatter, rl=rl, super_of=lambda node: rl.RaftNode)
+    cls = type("Node", (rl.RaftNode,), {"handle_request_vote": common.guard(
+        copy, "handle_request_vote")})
+    with pytest.raises(common.RefusedCode, match="library's own `handle_request_vote`"):
+        common.fresh(cls).handle_request_vote(rl.RequestVote("S2", "S1", 1, "S2", 0, 0))
+
+
+def test_graded_code_cannot_patch_module_state_or_do_io(tmp_path):
+    """Module views are read-only and hand out copies; files, sockets, processes are refused."""
+    import raftlib as rl
+    from raftlib.checks import sandbox
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the answers")
+    fn = _function("def f():\n    t = rl.TIMINGS\n    t.clear()\n    return len(t)\n")
+    fn.__globals__["rl"] = rl
+    before = dict(rl.TIMINGS)
+    assert common.guard(fn, "f")() == 0 and rl.TIMINGS == before
+    for body in (f"return opener({str(secret)!r}).read()",
+                 "return connect(('127.0.0.1', 9))",
+                 "return run(['true'])"):
+        fn = _function(f"def f():\n    {body}\n")
+        import socket
+        import subprocess as sp
+
+        fn.__globals__.update(opener=open, connect=socket.create_connection, run=sp.run)
+        with pytest.raises(common.CheckFailed):
+            common.guard(fn, "f")()
+    views = sandbox.sandboxed(_function("def f():\n    return rl.checks\n"))
+    assert "rl" not in views.__globals__ or isinstance(views.__globals__["rl"], sandbox.ModuleView)
 
 
 def test_lint_accepts_ordinary_handler_code():
@@ -408,3 +494,34 @@ def test_recheck_runs_test_cells_without_the_kernels_other_code():
     assert results["t1"] == (True, "")
     assert results["t2"][0] is False
     assert notes == ["answer, line 3: f = lambda: 2"]
+
+
+def test_recheck_runs_isolated_by_the_os():
+    """Under bubblewrap the re-check's learner code sees no course files and no network (a
+    listener on this machine's loopback is out of reach), and runs as user 65534; without
+    isolation the same code reaches both (so the test can fail)."""
+    import socket
+
+    from raftlib.checks import isolation
+
+    why = isolation.unavailable()
+    if why is not None:
+        pytest.skip(f"no OS isolation here: {why}")
+    secret = notebook_path("solutions", "03-voting")
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        port = listener.getsockname()[1]
+        answer = (f"def peek():\n    return open({str(secret)!r}).read()\n"
+                  f"def phone():\n    import socket\n"
+                  f"    socket.create_connection(('127.0.0.1', {port}), timeout=5).close()\n"
+                  f"def whoami():\n    import os\n    return os.getuid()\n")
+        plan = [("answer", "a", answer), ("test", "reads", "assert 'BEGIN SOLUTION' in peek()"),
+                ("test", "connects", "phone()"), ("test", "uid", "assert whoami() == 65534")]
+        isolated, notes = run_plan(plan, timeout=60, isolation="bwrap")
+        assert isolated["reads"][0] is False and "No such file" in isolated["reads"][1]
+        assert isolated["connects"][0] is False, isolated["connects"]
+        assert isolated["uid"] == (True, ""), isolated["uid"]
+        assert not notes
+        plain, _ = run_plan(plan, timeout=60, isolation="none")
+        assert plain["reads"] == (True, "") and plain["connects"] == (True, "")

@@ -4,6 +4,7 @@ code, and ways to test one learner function with everything else the library's."
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 import types
 from typing import Any, Callable, Iterable
@@ -47,12 +48,22 @@ _state = threading.local()
 
 
 def guard(fn: Callable, name: str, describe: Callable[..., str] | None = None,
-          limit: float | None = None) -> Callable:
+          limit: float | None = None, library: Iterable[Callable] = ()) -> Callable:
     """``fn`` with a time limit and friendly errors: ``NotImplementedError`` becomes
     :class:`NotDoneYet`, any other exception :class:`LearnerError` (``describe(*args)``
     says what the function was doing), a call running over ``limit`` seconds (default
     :data:`CALL_LIMIT`) :class:`LearnerTimeout`. The limit is a SIGALRM timer where
-    there is one, a trace function elsewhere (Pyodide, threads): see :mod:`.timelimit`."""
+    there is one, a trace function elsewhere (Pyodide, threads): see :mod:`.timelimit`.
+
+    A learner's ``def`` function runs :func:`~.sandbox.sandboxed`, under a
+    :class:`~.sandbox.Trap`: running the library's own version of a handler in
+    :data:`HANDLERS` called ``name`` (or any function in ``library``) or doing I/O fails
+    the call with :class:`RefusedCode`."""
+    from .sandbox import Trap, sandboxed  # sandbox imports lint, which imports this module
+
+    if isinstance(fn, types.FunctionType):
+        fn = sandboxed(fn)
+    forbidden = frozenset(_library_code(name, library))
 
     @functools.wraps(fn)
     def guarded(*args: Any, **kwargs: Any) -> Any:
@@ -61,7 +72,16 @@ def guard(fn: Callable, name: str, describe: Callable[..., str] | None = None,
                 if outermost else None)
         _state.depth = getattr(_state, "depth", 0) + 1
         try:
-            return fn(*args, **kwargs)
+            if not outermost:
+                return fn(*args, **kwargs)
+            with Trap(forbidden) as trap:
+                try:
+                    result = fn(*args, **kwargs)
+                finally:
+                    problem = trap.problem() if sys.exc_info()[0] is not _Alarm else None
+                    if problem is not None:
+                        raise RefusedCode(f"`{name}` was stopped: {problem}")
+            return result
         except _Alarm:
             if not outermost:
                 raise
@@ -70,6 +90,10 @@ def guard(fn: Callable, name: str, describe: Callable[..., str] | None = None,
                                  f"{_doing(describe, args)}: is there an endless loop?") from None
         except CheckFailed:
             raise
+        except SystemExit as e:
+            raise LearnerError(f"`{name}` called sys.exit({e.code!r}) (raised SystemExit)"
+                               f"{_doing(describe, args)}: a graded function must return, "
+                               f"never stop Python") from None
         except NotImplementedError as e:
             raise NotDoneYet(f"`{name}` is not written yet: replace `raise NotImplementedError()` "
                              f"with your code.") from e
@@ -82,6 +106,17 @@ def guard(fn: Callable, name: str, describe: Callable[..., str] | None = None,
             _state.depth -= 1
 
     return guarded
+
+
+def _library_code(name: str, library: Iterable[Callable]) -> Iterable[types.CodeType]:
+    """The code objects of the library's own versions of ``name`` and of ``library``."""
+    from .sandbox import trusted
+
+    found = [getattr(RaftNode, name)] if name in HANDLERS else []
+    for fn in [*found, *library]:
+        code = getattr(fn, "__code__", None)
+        if code is not None and trusted(code):
+            yield code
 
 
 def _doing(describe: Callable[..., str] | None, args: tuple) -> str:
@@ -126,7 +161,9 @@ def node_class(base: type = RaftNode, name: str = "LearnerNode", **methods: Call
                               f"{', '.join(HANDLERS)}")
         if not callable(fn):
             raise ConfigError(f"{method}= must be a function, got {fn!r}")
-    attrs = {method: guard(fn, method, _describe_call) for method, fn in methods.items()}
+    library = [getattr(base, method) for method in methods]
+    attrs = {method: guard(fn, method, _describe_call, library=library)
+             for method, fn in methods.items()}
     return type(name, (base,), attrs)
 
 

@@ -35,6 +35,13 @@ DENIED_NAMES = frozenset({
     "signal", "ctypes", "gc", "inspect", "threading", "multiprocessing", "socket", "shutil",
     "pathlib", "io", "atexit", "linecache", "traceback"})
 
+#: Attributes that lead from any object back to the interpreter (frames, code, the MRO).
+DENIED_ATTRIBUTES = DENIED_NAMES | frozenset({
+    "gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await", "ag_frame",
+    "ag_code", "ag_await", "f_back", "f_globals", "f_locals", "f_builtins", "f_code", "f_trace",
+    "tb_frame", "tb_next", "co_code", "co_consts", "co_names", "mro", "checks", "attrgetter",
+    "methodcaller", "Formatter", "get_type_hints", "ForwardRef"})
+
 #: The few underscore names that are ordinary Python (named tuples' methods).
 SAFE_PRIVATE = frozenset({"_replace", "_asdict", "_fields", "_make"})
 
@@ -48,6 +55,9 @@ def function_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]
     params = [a.arg for a in (*func.args.posonlyargs, *func.args.args)]
     self_name = params[0] if params else None
     local = _bound_names(func)
+    docstrings = {id(n.body[0].value) for n in ast.walk(func)
+                  if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.body
+                  and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
 
     def say(node: ast.AST, text: str) -> None:
         line = getattr(node, "lineno", func.lineno) - func.lineno + 1
@@ -73,8 +83,12 @@ def function_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]
             elif node.attr in _HANDLERS and _root(node.value) != self_name:
                 say(node, f"`.{node.attr}` of something other than `{self_name or 'self'}`: "
                           f"write the rule yourself instead of calling the library's version")
-            elif node.attr == "RaftNode":
-                say(node, "`RaftNode` is not allowed in graded code")
+            elif node.attr in DENIED_ATTRIBUTES:
+                say(node, f"`.{node.attr}` is not allowed in graded code")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)) and \
+                "__" in str(node.value) and id(node) not in docstrings:
+            say(node, f"the text {node.value!r} names Python's internals or the grader; "
+                      f"graded code may not use such names, not even in a string")
         elif isinstance(node, ast.ExceptHandler):
             caught = node.type
             names = ([caught] if caught is None or not isinstance(caught, ast.Tuple)
@@ -149,6 +163,8 @@ def check_function(fn: types.FunctionType, skip: frozenset = frozenset(),
     """Raise :class:`RefusedCode` if ``fn`` (or a function of the learner's it calls,
     except those named in ``skip``) breaks a rule, or relies on something the grader
     would not keep from its cell."""
+    from .sandbox import trusted  # sandbox imports this module
+
     seen = set() if _seen is None else _seen
     if fn.__code__ in seen:
         return
@@ -176,10 +192,11 @@ def check_function(fn: types.FunctionType, skip: frozenset = frozenset(),
             continue
         else:
             continue  # a NameError at run time says it better
-        if isinstance(value, types.FunctionType) and value.__module__ == fn.__module__:
-            check_function(value, skip, seen)
+        if isinstance(value, types.FunctionType):
+            if not trusted(value.__code__):  # every function of the learner's, whatever its name
+                check_function(value, skip, seen)
         elif isinstance(value, types.ModuleType):
-            if not _module_allowed(value.__name__):
+            if not _module_allowed(value.__name__) or value.__name__.startswith("raftlib.checks"):
                 raise RefusedCode(f"`{fn.__name__}` uses the module `{name}` ({value.__name__}); "
                                   f"graded code may use only {', '.join(sorted(ALLOWED_MODULES))}")
         elif isinstance(value, type) or callable(value):

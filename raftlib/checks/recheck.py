@@ -21,16 +21,81 @@ The subprocess side is :mod:`raftlib.checks.rerun`.
 from __future__ import annotations
 
 from nbformat import NotebookNode
-from traitlets import Integer
+from traitlets import Enum, Integer
 
 try:  # nbgrader is an optional dependency of raftlib (the "notebooks" extra)
     from nbgrader.preprocessors import NbGraderPreprocessor
 except ImportError:  # pragma: no cover
     from nbconvert.preprocessors import Preprocessor as NbGraderPreprocessor
 
-from .rerun import build_plan, run_plan
+from .rerun import ISOLATION, build_plan, run_plan
 
 ERROR_NAME = "IndependentRecheckFailed"
+TRUSTED = "raftlib_trusted_sources"
+
+
+class GuardGradebook(NbGraderPreprocessor):
+    """The first step of each notebook's autograde (before ``OverwriteCells``): at the first
+    notebook of the process, before any kernel ran, remember every cell's source, checksum
+    and lock, and the trusted sources (:class:`TrustedSources`); before every later notebook,
+    put those rows back. A kernel runs with the grader's rights and could rewrite the
+    gradebook file to break the grading of the submissions after it."""
+
+    saved: dict[str, list[tuple]] = {}
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        db_url = resources["nbgrader"]["db_url"]
+        if not db_url.startswith("sqlite:///"):
+            self.log.warning("GuardGradebook protects only SQLite gradebooks, not %s", db_url)
+            return nb, resources
+        import sqlite3
+
+        con = sqlite3.connect(db_url[len("sqlite:///"):])
+        try:
+            if db_url not in self.saved:
+                self.saved[db_url] = con.execute(
+                    "SELECT source, checksum, cell_type, locked, id FROM source_cell").fetchall()
+                TrustedSources.cache.setdefault(db_url, trusted_sources(db_url))
+            else:
+                con.executemany("UPDATE source_cell SET source = ?, checksum = ?, cell_type = ?, "
+                                "locked = ? WHERE id = ?", self.saved[db_url])
+                con.commit()
+        finally:
+            con.close()
+        return nb, resources
+
+
+class TrustedSources(NbGraderPreprocessor):
+    """Read the setup and test cells' sources of every notebook in the gradebook before
+    any learner code runs (it goes right before ``Execute``; a kernel could rewrite the
+    gradebook file): once per process, so later kernels cannot change them either."""
+
+    cache: dict[str, dict[tuple[str, str], tuple[dict, set, set]]] = {}
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        info = resources["nbgrader"]
+        if info["db_url"] not in self.cache:
+            self.cache[info["db_url"]] = trusted_sources(info["db_url"])
+        resources[TRUSTED] = self.cache[info["db_url"]].get(
+            (info["assignment"], info["notebook"]))
+        return nb, resources
+
+
+def trusted_sources(db_url: str) -> dict[tuple[str, str], tuple[dict, set, set]]:
+    """``{(assignment, notebook): (sources, solution cells, test cells)}`` from the gradebook."""
+    from nbgrader.api import Gradebook
+
+    found = {}
+    with Gradebook(db_url) as gb:
+        for assignment in gb.assignments:
+            for notebook in assignment.notebooks:
+                sources = {c.name: (c.source, c.locked, c.cell_type)
+                           for c in notebook.source_cells}
+                solutions = {c.name for c in notebook.solution_cells}
+                tests = {c.name for c in notebook.grade_cells if c.name not in solutions
+                         and c.cell_type == "code"}
+                found[(assignment.name, notebook.name)] = (sources, solutions, tests)
+    return found
 
 
 class IndependentRecheck(NbGraderPreprocessor):
@@ -40,23 +105,26 @@ class IndependentRecheck(NbGraderPreprocessor):
         config=True)
     memory_limit = Integer(4 * 2**30, help="Address-space limit of the re-check process "
                                            "in bytes (0: none)").tag(config=True)
+    isolation = Enum(ISOLATION, "auto", help="Run the re-check under bubblewrap: 'bwrap' "
+                     "(required: without it every test fails), 'auto' (where it runs, "
+                     "else a warning in the log), 'none'").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-        from nbgrader.api import Gradebook
-
         info = resources["nbgrader"]
-        with Gradebook(info["db_url"]) as gb:
-            notebook = gb.find_notebook(info["notebook"], info["assignment"])
-            sources = {c.name: (c.source, c.locked, c.cell_type) for c in notebook.source_cells}
-            solutions = {c.name for c in notebook.solution_cells}
-            tests = {c.name for c in notebook.grade_cells if c.name not in solutions
-                     and c.cell_type == "code"}
+        if resources.get(TRUSTED) is None:
+            raise ValueError("IndependentRecheck needs TrustedSources before Execute "
+                             "(use raftlib.checks.recheck.autograde_preprocessors())")
+        sources, solutions, tests = resources[TRUSTED]
         failed = {gid for cell in nb.cells if (gid := _grade_id(cell)) in tests
                   and cell.cell_type == "code" and _failed(cell)}
         # Only tests that passed in the kernel can be undeserved: re-run just those.
         plan = build_plan(nb.cells, sources, solutions, tests, skip=failed)
         results, notes = ({}, []) if not any(kind == "test" for kind, _, _ in plan) else \
-            run_plan(plan, self.timeout, self.memory_limit)
+            run_plan(plan, self.timeout, self.memory_limit, self.isolation)
+        for note in notes:
+            if note.startswith("not isolated"):
+                self.log.warning("independent re-check %s", note)
+        notes = [n for n in notes if not n.startswith("not isolated")]
         for cell in nb.cells:
             grade_id = _grade_id(cell)
             if cell.cell_type != "code" or grade_id not in tests:
@@ -83,15 +151,66 @@ def _failed(cell: NotebookNode) -> bool:
                for o in cell.get("outputs", []))
 
 
+def _named_execute() -> type:
+    """nbgrader's ``Execute`` whose failures name the cell (see :class:`NamedExecute`)."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from nbgrader.preprocessors import Execute
+
+    class NamedExecute(Execute):
+        """nbgrader's ``Execute``; when a cell outlives the time limit and ignores the
+        interrupt, or the kernel dies, the error names the cell, its first line and the
+        real limit (nbclient would report its 4 s wait for output, and no cell)."""
+
+        def preprocess_cell(self, cell, resources, index):
+            try:
+                return super().preprocess_cell(cell, resources, index)
+            except CellTimeoutError as e:
+                raise CellTimedOutError(f"{_which(cell, index)} ran longer than the {self.timeout} s "
+                                        f"a cell may take and did not stop when interrupted "
+                                        f"(does it catch every exception, e.g. a bare "
+                                        f"`except:`?)") from e
+            except DeadKernelError as e:
+                raise KernelDiedError(f"the kernel died while running {_which(cell, index)} "
+                                      f"(os._exit, a crash, or too much memory); nothing after "
+                                      f"it could run") from e
+
+    return NamedExecute
+
+
+class CellTimedOutError(RuntimeError):
+    """A cell ran past the time limit and ignored the interrupt."""
+
+
+class KernelDiedError(RuntimeError):
+    """The grading kernel died while running a cell."""
+
+
+def _which(cell: NotebookNode, index: int) -> str:
+    first = next((line.strip() for line in cell.get("source", "").splitlines() if line.strip()),
+                 "")
+    grade_id = _grade_id(cell)
+    return (f"cell {index + 1}" + (f" ({grade_id})" if grade_id else "")
+            + f", which starts `{first[:80]}`,")
+
+
+def sanitize_preprocessors() -> list:
+    """nbgrader's autograde sanitizing steps with :class:`GuardGradebook` first (for
+    ``c.Autograde.sanitize_preprocessors`` in nbgrader_config.py)."""
+    from nbgrader.converters import Autograde
+
+    return [GuardGradebook, *Autograde.class_traits()["sanitize_preprocessors"].default()]
+
+
 def autograde_preprocessors() -> list:
-    """nbgrader's autograde steps with :class:`IndependentRecheck` right after ``Execute``
-    (for ``c.Autograde.autograde_preprocessors`` in nbgrader_config.py)."""
+    """nbgrader's autograde steps with :class:`TrustedSources` right before ``Execute`` and
+    :class:`IndependentRecheck` right after it (for ``c.Autograde.autograde_preprocessors``
+    in nbgrader_config.py)."""
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
     steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
-    at = steps.index(Execute) + 1
-    return steps[:at] + [IndependentRecheck] + steps[at:]
+    at = steps.index(Execute)
+    return steps[:at] + [TrustedSources, _named_execute(), IndependentRecheck] + steps[at + 1:]
 
 
 def _error_output(message: str, notes: list[str]) -> NotebookNode:

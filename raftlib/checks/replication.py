@@ -71,11 +71,16 @@ def _unchanged(node: RaftNode, m: AppendEntries, before: str, log: list, commit:
                           f"state: now {state(node)}.\nRule: {rule}")
 
 
-def _success(node: RaftNode, m: AppendEntries, before: str, rule: str) -> AppendEntriesReply:
+def _success(node: RaftNode, m: AppendEntries, before: str, rule: str,
+             match: bool = True) -> AppendEntriesReply:
+    """The one reply, which must accept; with ``match``, with the right match_index (question
+    2's business: question 1 leaves it out, so one bug costs one question)."""
     reply = _reply(node, m, before)
     if reply.success is not True:
         raise CheckFailed(f"{node.id} ({before}) got {m} and replied false; its log matches at "
                           f"prev_log_index={m.prev_log_index}, so it must accept.\nRule: {rule}")
+    if not match:
+        return reply
     want = m.prev_log_index + len(m.entries)
     if type(reply.match_index) is not int or reply.match_index != want:
         raise CheckFailed(f"{node.id} ({before}) accepted {m} with match_index="
@@ -103,10 +108,12 @@ def _term_cases(full: bool) -> list[Callable[[type], None]]:
                               f"leader holds elections off.\nRule: {RULE_1}")
 
     def candidate_yields(cls: type) -> None:
-        node = fresh(cls, log=[1], current_term=5, voted_for="S1", role=CANDIDATE,
+        # prev_log_index inside the log, not at its end: a bounds bug in rule 2 costs
+        # question 2 only
+        node = fresh(cls, log=[1, 1], current_term=5, voted_for="S1", role=CANDIDATE,
                      votes_received={"S1"})
         m, before = _deliver(node, 5, 1, 1, (), 0)
-        _success(node, m, before, RULE_2)
+        _success(node, m, before, RULE_2, match=False)
         if node.role != FOLLOWER or node.leader_id != "S2" or not node.election_timer_reset:
             raise CheckFailed(f"a candidate ({before}) that hears from a leader of its own term "
                               f"(§5.2) must become follower, set leader_id to the sender and "
@@ -114,9 +121,9 @@ def _term_cases(full: bool) -> list[Callable[[type], None]]:
                               f"{node.leader_id!r}, timer reset: {node.election_timer_reset}.")
 
     def follower_heartbeat(cls: type) -> None:
-        node = fresh(cls, log=[2, 2], current_term=2)
+        node = fresh(cls, log=[2, 2, 2], current_term=2)
         m, before = _deliver(node, 2, 2, 2, (), 0, leader="S4")
-        _success(node, m, before, RULE_2)
+        _success(node, m, before, RULE_2, match=False)
         if node.leader_id != "S4" or not node.election_timer_reset:
             raise CheckFailed(f"a heartbeat from the current leader S4 must reset the election "
                               f"timer and set leader_id='S4' (Figure 2, Followers); got "
@@ -286,8 +293,10 @@ def _commit_cases(full: bool) -> list[Callable[[type], None]]:
         m, before = _deliver(node, 1, 1, 1, (), 3)
         _commit(node, m, before, 1)
 
+    # Every request here matches inside the follower's log (never at its end), so a bounds
+    # bug in rule 2 costs question 2 only; _commit first checks the request was accepted.
     def applies(cls: type) -> None:
-        node = fresh(cls, log=[1, 1], current_term=1)
+        node = fresh(cls, log=[1, 1, 1], current_term=1)
         m, before = _deliver(node, 1, 2, 1, _entries((1, "c3")), 3)
         _commit(node, m, before, 3)
         if node.to_apply != [(i, node.log[i - 1]) for i in (1, 2, 3)] or node.last_applied != 3:
@@ -296,7 +305,7 @@ def _commit_cases(full: bool) -> list[Callable[[type], None]]:
                               f"last_applied {node.last_applied}.\nRule: {RULE_5}")
 
     def leader_commit_below_last_new(cls: type) -> None:
-        node = fresh(cls, log=[1, 1, 1], current_term=1)
+        node = fresh(cls, log=[1, 1, 1, 1], current_term=1)
         m, before = _deliver(node, 1, 3, 1, _entries((1, "c4")), 2)
         _commit(node, m, before, 2)
 
@@ -306,7 +315,7 @@ def _commit_cases(full: bool) -> list[Callable[[type], None]]:
         _commit(node, m, before, 3)
 
     def after_new_entries(cls: type) -> None:
-        node = fresh(cls, log=[1], current_term=2)
+        node = fresh(cls, log=[1, 2], current_term=2)
         m, before = _deliver(node, 2, 1, 1, _entries((2, "x"), (2, "y")), 9)
         _commit(node, m, before, 3)
 
@@ -316,6 +325,12 @@ def _commit_cases(full: bool) -> list[Callable[[type], None]]:
 
 
 def _commit(node: RaftNode, m: AppendEntries, before: str, want: int) -> None:
+    replies = sent(node, AppendEntriesReply)
+    if replies and replies[0].success is not True:
+        raise CheckFailed(f"{node.id} ({before}) got {m} and replied {replies[0]}: it refused a "
+                          f"request whose prev_log_index matches its log, so the commit rule "
+                          f"never ran. Fix the consistency check (question 2) first.\n"
+                          f"Rule: {RULE_2}")
     if node.commit_index != want:
         raise CheckFailed(f"{node.id} ({before}) got {m}; commit_index must become {want}, it "
                           f"is {node.commit_index!r}.\nRule: {RULE_5}")

@@ -44,11 +44,28 @@ def build_plan(cells: list, sources: dict[str, tuple], solutions: set[str], test
     return plan
 
 
+#: How the re-check process is isolated: "bwrap" (required), "auto" (bwrap where it
+#: runs, else a warning) or "none".
+ISOLATION = ("bwrap", "auto", "none")
+
+
 def run_plan(plan: list[tuple[str, str, str]], timeout: float = 300,
-             memory_limit: int = 0) -> tuple[dict[str, tuple[bool, str]], list[str]]:
+             memory_limit: int = 0, isolation: str = "auto"
+             ) -> tuple[dict[str, tuple[bool, str]], list[str]]:
     """Run the plan in a fresh isolated interpreter; ``{grade_id: (passed, message)}`` and
-    notes on what was left out of answer cells."""
+    notes on what was left out of answer cells. ``isolation`` (:data:`ISOLATION`) says
+    whether it runs under bubblewrap (:mod:`.isolation`); where it cannot, "bwrap" fails
+    every test and "auto" runs it without and adds a note saying so."""
+    from .isolation import sandbox_command, unavailable
+
+    if isolation not in ISOLATION:
+        raise ValueError(f"isolation must be one of {ISOLATION}, got {isolation!r}")
+    why = unavailable() if isolation != "none" else None
+    if why is not None and isolation == "bwrap":
+        return {grade_id: (False, f"the grader requires OS isolation and {why}")
+                for kind, grade_id, _ in plan if kind == "test"}, []
     with tempfile.TemporaryDirectory(prefix="raftlib-recheck-") as work:
+        os.chmod(work, 0o777)  # the sandbox's user writes its results here
         results_path = os.path.join(work, "results.jsonl")
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work,
                "MPLBACKEND": "Agg", "MPLCONFIGDIR": work, "LANG": "C.UTF-8"}
@@ -59,15 +76,18 @@ def run_plan(plan: list[tuple[str, str, str]], timeout: float = 300,
                 resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
 
         payload = json.dumps({"results": results_path, "cells": plan})
+        command = [sys.executable, "-I", "-m", "raftlib.checks.rerun"]
+        if isolation != "none" and why is None:
+            command = sandbox_command(command, work)
         try:
-            subprocess.run([sys.executable, "-I", "-m", "raftlib.checks.rerun"],
+            subprocess.run(command,
                            input=payload, text=True, cwd=work, env=env, timeout=timeout,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            preexec_fn=limits if os.name == "posix" else None)
         except subprocess.TimeoutExpired:
             pass
         results: dict[str, tuple[bool, str]] = {}
-        notes: list[str] = []
+        notes: list[str] = [] if why is None else [f"not isolated by the OS: {why}"]
         if os.path.exists(results_path):
             with open(results_path, encoding="utf-8") as f:
                 for line in f:
@@ -122,7 +142,10 @@ def _main() -> None:
             exec(compile(tree, filename, "exec"), namespace)
         except _CellTimeout:
             outcome = (False, f"the cell ran for more than {CELL_LIMIT} s")
-        except BaseException as e:  # the learner's SystemExit included: record and go on
+        except SystemExit as e:
+            outcome = (False, f"SystemExit: the code called sys.exit({e.code!r}) or raised "
+                              f"SystemExit; graded code must return, never stop Python")
+        except BaseException as e:  # record and go on
             outcome = (False, f"{type(e).__name__}: {e}")
         else:
             outcome = (True, "")
