@@ -211,7 +211,9 @@ UI: dict[str, tuple[str, str]] = {
 
 
 def set_language(lang: str) -> None:
-    """Use English (``"en"``) or Chinese (``"zh"``; ``"zh-CN"`` etc. also work) for labels."""
+    """Use English (``"en"``) or Chinese (``"zh"``; ``"zh-CN"`` etc. also work) for labels of
+    plots and tables, and as the language of widgets made from now on (a widget keeps its
+    own language: its EN / 中文 switch, or ``rl.ClusterView(c, lang=...)``)."""
     _state["lang"] = normalize(lang)
 
 
