@@ -53,8 +53,10 @@ def page(lab):
 
 
 def status(view) -> dict[str, str]:
-    el = view.locator(".raft-status")
-    return {k: el.get_attribute(f"data-{k}") for k in ("leader", "term", "time", "seq")}
+    """The status line's data, read at once (separate reads could straddle an update)."""
+    return view.locator(".raft-status").evaluate(
+        "el => ({leader: el.dataset.leader, term: el.dataset.term, time: el.dataset.time,"
+        " seq: el.dataset.seq})")
 
 
 def wait_for(page, view, predicate, what: str, timeout: float = 30.0) -> dict[str, str]:
@@ -149,7 +151,7 @@ def test_scrubbing_replays_from_creation_while_dragging_and_steps_back(page):
         before = status(view)["seq"]
         slider.evaluate("(el, t) => { el.value = t; el.dispatchEvent(new Event('input')); }", t)
         now = wait_for(page, view, lambda s: s["seq"] != before, f"the picture at t = {t}")
-        assert abs(float(now["time"]) - t) < 0.002 and now["leader"] == leader
+        assert abs(float(now["time"]) - t) < 0.002 and now["leader"] == leader, now
     slider.evaluate("el => el.dispatchEvent(new Event('change'))")
     before = status(view)
     view.locator(".raft-back").click()
