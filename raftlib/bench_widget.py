@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -116,6 +117,7 @@ _PLAY_JS = """async (seconds) => {
   const view = document.querySelector('.raft-view'), status = view.querySelector('.raft-status');
   view.querySelector('.raft-play').click();
   const f0 = Number(view.dataset.frames), s0 = Number(status.dataset.seq), sizes = [];
+  const ms0 = Number(view.dataset.frameMs), r0 = Number(view.dataset.redrawMs);
   let seq = status.dataset.seq;
   const t0 = performance.now();
   while (performance.now() - t0 < seconds * 1000) {
@@ -125,7 +127,10 @@ _PLAY_JS = """async (seconds) => {
   const dt = (performance.now() - t0) / 1000;
   view.querySelector('.raft-play').click();
   sizes.sort((a, b) => a - b);
-  return {fps: (Number(view.dataset.frames) - f0) / dt, updates: (Number(status.dataset.seq) - s0) / dt,
+  const frames = Number(view.dataset.frames) - f0, updates = Number(status.dataset.seq) - s0;
+  return {fps: frames / dt, updates: updates / dt,
+          frame_ms: (Number(view.dataset.frameMs) - ms0) / frames,
+          redraw_ms: (Number(view.dataset.redrawMs) - r0) / updates,
           median_bytes: sizes[Math.floor(sizes.length / 2)], max_bytes: sizes[sizes.length - 1]};
 }"""
 
@@ -169,7 +174,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"in JupyterLab + headless Chromium: click -> updated picture median "
               f"{r['click_median_ms']:.0f} ms, p90 {r['click_p90_ms']:.0f} ms ({r['clicks']} "
               f"clicks); playing: {r['fps']:.0f} frames/s, {r['updates']:.1f} kernel updates/s, "
-              f"update {r['median_bytes'] / 1000:.1f} KB median ({r['max_bytes'] / 1000:.1f} KB max)")
+              f"update {r['median_bytes'] / 1000:.1f} KB median ({r['max_bytes'] / 1000:.1f} KB max); "
+              f"the widget's own work: {r['frame_ms']:.2f} ms per frame, {r['redraw_ms']:.1f} ms "
+              f"per kernel update; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     elif args.kernel:
         print(_report("in a Jupyter kernel", in_kernel(args.samples)))
     else:

@@ -216,7 +216,9 @@ UI: dict[str, tuple[str, str]] = {
 
 
 def set_language(lang: str) -> None:
-    """Use English (``"en"``) or Chinese (``"zh"``; ``"zh-CN"`` etc. also work) for labels."""
+    """Use English (``"en"``) or Chinese (``"zh"``; ``"zh-CN"`` etc. also work) for labels of
+    plots and tables, and as the language of widgets made from now on (a widget keeps its
+    own language: its EN / 中文 switch, or ``rl.ClusterView(c, lang=...)``)."""
     if not isinstance(lang, str):
         raise ConfigError(f"language must be 'en' or 'zh', got {lang!r}")
     _state["lang"] = normalize(lang)

@@ -90,6 +90,10 @@ def open_notebook(browser, base: str, token: str, name: str, *, width: int = 144
     page.evaluate("""async () => { const p = window.jupyterapp.shell.currentWidget;
         await p.context.ready; await p.sessionContext.ready;
         await p.sessionContext.session.kernel.info; }""")
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    # Outputs autosaved by an earlier page would show old widgets (still alive in the kernel)
+    # until Run All replaces them: clear them first, so ``ready`` only matches this run's.
+    page.evaluate("""async () => {
+        await window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs');
+        await window.jupyterapp.commands.execute('notebook:run-all-cells'); }""")
     page.wait_for_function(f"() => document.querySelectorAll({ready!r}).length == {count}")
     return page

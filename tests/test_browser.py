@@ -53,8 +53,10 @@ def page(lab):
 
 
 def status(view) -> dict[str, str]:
-    el = view.locator(".raft-status")
-    return {k: el.get_attribute(f"data-{k}") for k in ("leader", "term", "time", "seq")}
+    """The status line's data, read at once (separate reads could straddle an update)."""
+    return view.locator(".raft-status").evaluate(
+        "el => ({leader: el.dataset.leader, term: el.dataset.term, time: el.dataset.time,"
+        " seq: el.dataset.seq})")
 
 
 def wait_for(page, view, predicate, what: str, timeout: float = 30.0) -> dict[str, str]:
@@ -139,6 +141,22 @@ def test_height_is_stable_over_fifty_steps_and_fits_the_screen(page):
     assert max(heights) - min(heights) <= 4, heights
     box = view.bounding_box()
     assert box["height"] <= 900 - 150 and box["width"] <= 1440
+
+
+def test_scrubbing_replays_from_creation_while_dragging_and_steps_back(page):
+    view = page.locator(".raft-view").first
+    slider = view.locator(".raft-time")
+    assert float(slider.get_attribute("min")) == 0.0  # the cluster ran before show(): replayed
+    for t, leader in ((0.1, ""), (0.6, "S3")):  # input events only, as while dragging
+        before = status(view)["seq"]
+        slider.evaluate("(el, t) => { el.value = t; el.dispatchEvent(new Event('input')); }", t)
+        now = wait_for(page, view, lambda s: s["seq"] != before, f"the picture at t = {t}")
+        assert abs(float(now["time"]) - t) < 0.002 and now["leader"] == leader, now
+    slider.evaluate("el => el.dispatchEvent(new Event('change'))")
+    before = status(view)
+    view.locator(".raft-back").click()
+    back = wait_for(page, view, lambda s: s["seq"] != before["seq"], "a step back")
+    assert float(back["time"]) < float(before["time"])
 
 
 def test_each_widget_keeps_its_own_language(page):

@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NEEDED_EXTENSIONS = {"@jupyter-widgets/jupyterlab-manager", "@jupyter/nbgrader", "jupyterlab-rise"}
+NEEDED_EXTENSIONS = {"@jupyter-widgets/jupyterlab-manager", "@jupyter/nbgrader", "jupyterlab-slideshow",
+                     "anywidget"}
 
 
 def _free_port() -> int:

@@ -19,7 +19,7 @@ import traitlets as t
 
 from .. import glossary, scenarios
 from ..errors import ConfigError, RaftlibError, SafetyViolation
-from ..i18n import UI, get_language, normalize, text
+from ..i18n import UI, normalize, text
 from ..kv import Op
 from ..replay import Timeline, fresh, restore
 from ..validate import check_cluster
