@@ -45,6 +45,7 @@ soak6824: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m raftlib.bench
 	$(PY) -m raftlib.bench_widget
+	$(PY) -m raftlib.bench_widget --browser
 
 figure16: $(STAMP)
 	$(PY) -m raftlib.experiments --full --plot figure16.png

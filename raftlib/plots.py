@@ -121,8 +121,11 @@ def _role_bands(ax: "Axes", c: "Cluster", rows: Mapping[str, int], start: float,
 
 
 def _role_legend(lang_roles: Iterable[str]) -> list:
-    return [Patch(facecolor=ROLE_COLORS[r], edgecolor="#999", label=i18n.text(r))
-            for r in lang_roles]
+    """Legend entries drawn as the bands are (crashed hatched), then the term strip's."""
+    handles = [Patch(facecolor=ROLE_COLORS[r], edgecolor="#999", label=i18n.text(r), alpha=0.55,
+                     hatch="//" if r == "crashed" else None) for r in lang_roles]
+    handles.append(Patch(facecolor=term_color(2), edgecolor="none", label=i18n.text("term_strip")))
+    return handles
 
 
 def spacetime(c: "Cluster", start: float | None = None, end: float | None = None, *,

@@ -108,12 +108,13 @@ class Timeline:
             self.why = f"the cluster cannot be copied ({err})"
         self._mark()
 
-    def from_creation(self) -> bool:
+    def from_creation(self, max_events: int = 50_000) -> bool:
         """Make t = 0 the earliest moment, if the cluster's run so far is exactly what a fresh
         cluster with the same configuration and seed does (nothing was done to it but
-        running). Returns whether that worked; if not, the history starts now."""
+        running) and is at most ``max_events`` events long (checking replays it). Returns
+        whether that worked; if not, the history starts now."""
         c = self.cluster
-        if c.now == 0 or not self.rewindable or self.done:
+        if c.now == 0 or not self.rewindable or self.done or c.trace_length() > max_events:
             return c.now == 0
         try:
             start = fresh(c)

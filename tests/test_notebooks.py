@@ -18,7 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 LESSON = re.compile(r"^\d\d[a-z]?-")  # numbered lessons: 00-welcome.ipynb, 06b-election-timing.ipynb ...
-SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
+#: slideshow.slide_type values; a cell without one continues the slide. "-" (the same in
+#: nbconvert) is not allowed: jupyterlab-slideshow, the live slideshow, does not show it.
+SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", None}
+
+
+def slide_type(cell) -> str | None:
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
 CHECK_TAG = "check"
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -92,9 +98,9 @@ def test_committed_without_outputs(path: Path):
 def test_every_cell_has_slide_metadata(path: Path):
     nb = read(path)
     missing = [i for i, cell in enumerate(nb.cells)
-               if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") not in SLIDE_TYPES]
-    assert not missing, (f"{path.name}: cells {missing} need metadata.slideshow.slide_type "
-                         f"(one of {sorted(SLIDE_TYPES)})")
+               if slide_type(cell) not in SLIDE_TYPES]
+    assert not missing, (f"{path.name}: cells {missing} need no metadata.slideshow.slide_type "
+                         f"or one of {sorted(SLIDE_TYPES - {None})}")
     assert nb.cells[0].metadata.slideshow.slide_type == "slide", "the first cell opens a slide"
 
 
@@ -111,10 +117,10 @@ def test_slides_export(path: Path, slides_exporter):
     the check cells out."""
     nb = read(path)
     html, _ = slides_exporter.from_notebook_node(nb)
-    kinds = [c.metadata.slideshow.slide_type for c in nb.cells]
+    kinds = [slide_type(c) for c in nb.cells]
     # reveal.js nests a section per slide and a section per (sub)slide inside it
     assert html.count("<section") == kinds.count("slide") * 2 + kinds.count("subslide")
-    shown = [c for c in nb.cells if c.metadata.slideshow.slide_type != "skip"]
+    shown = [c for c in nb.cells if slide_type(c) != "skip"]
     for kind, css in (("code", "jp-CodeCell"), ("markdown", "jp-MarkdownCell")):
         expected = sum(1 for c in shown if c.cell_type == kind)
         assert len(re.findall(rf'class="jp-Cell {css}', html)) == expected, (

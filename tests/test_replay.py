@@ -155,3 +155,23 @@ def test_unknown_actions_and_uncopyable_clusters_are_clear_errors():
     tl.run_to(0.5)
     with pytest.raises(rl.ConfigError, match="cannot rewind"):
         tl.seek(0.1)
+
+
+def test_from_creation_replays_a_cluster_that_only_ran():
+    c = rl.Cluster(5, seed=2)
+    c.run(0.5)
+    leader = c.leader()
+    tl = Timeline(c)
+    assert tl.from_creation() and tl.origin_time == 0.0
+    tl.seek(0.1)
+    assert c.now == 0.1 and c.leader() is None
+    tl.seek(0.5)
+    assert c.leader() == leader
+    touched = rl.Cluster(5, seed=2)
+    touched.run(0.2)
+    touched.crash("S1")
+    touched.run(0.3)
+    assert not Timeline(touched).from_creation()
+    long_run = rl.Cluster(3, seed=2)
+    long_run.run(2.0)
+    assert not Timeline(long_run).from_creation(max_events=10)

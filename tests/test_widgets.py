@@ -32,7 +32,7 @@ def test_state_is_data_with_every_server_and_message():
         assert m[1] in c.nodes and m[2] in c.nodes and m[4] <= sent["t"] <= m[5]
     assert "<svg" not in json.dumps(sent)
     for s in sent["servers"]:
-        assert s["due"] == pytest.approx(c.timers[(s["id"], "election")][1], abs=1e-6)
+        assert s["due"] == pytest.approx(c.timers[(s["id"], "election")][1], abs=1e-5)
     assert view.config["nodes"] == c.nodes and view.config["eto"] == list(c.election_timeout)
 
 
@@ -122,6 +122,11 @@ def test_cut_and_heal_a_link():
     assert sorted(map(tuple, view.state["blocked"])) == [("S3", "S4"), ("S4", "S3")]
     view.do("heal_all")
     assert view.state["blocked"] == []
+    assert not any("ev_" in line for line in view.state["recent"])
+    assert view.state["recent"][-1].endswith("network healed")
+    view.do("isolate", server="S2")
+    assert sorted(map(tuple, view.state["blocked"])) == sorted(
+        [(a, b) for a in c.nodes for b in c.nodes if a != b and "S2" in (a, b)])
     view.do("cut", link="S1-S1")
     assert view.note["error"] and "S1-S2" in view.note["text"]
 
@@ -206,6 +211,10 @@ def test_errors_and_recent_events_are_in_the_widget_language():
     assert any("崩溃" in line for line in view.state["recent"])
     view.do("fly")
     assert "未知操作" in view.note["text"]
+    view.do("drop", message=12345)
+    assert view.note["error"] and "已不在途中" in view.note["text"]
+    view.do("timeout", server="S9")
+    assert "没有服务器 'S9'" in view.note["text"]
 
 
 def test_every_ui_string_is_translated():

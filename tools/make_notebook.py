@@ -32,13 +32,14 @@ Usage::
 The Chinese edition (``tools/edition.py``) takes only the prose from
 ``tools/lessons/zh/<lesson>.md``; every code cell comes from the English source.
 
-The output is nbformat 4.5 with stable cell ids, kernelspec python3 and no
-outputs; building a source and extracting it again gives the same text.
+The output is nbformat 4.5 with stable cell ids, kernelspec python3, ipykernel's
+language_info and no outputs; building a source and extracting it again gives the same text.
 """
 
 from __future__ import annotations
 
 import argparse
+import platform
 import sys
 from pathlib import Path
 
@@ -51,6 +52,11 @@ SLIDE_TYPES = ("slide", "subslide", "fragment", "skip", "notes", "-")
 CELL_TYPES = ("markdown", "code")
 CHECK_TAG = "check"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+#: What ipykernel reports, in full: JupyterLab rewrites any other value when the kernel starts,
+#: which marks a freshly opened lesson as unsaved (the version is this Python's, the course's).
+LANGUAGE_INFO = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                 "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                 "pygments_lexer": "ipython3", "version": platform.python_version()}
 
 
 class SourceError(ValueError):
@@ -97,7 +103,7 @@ def parse(text: str, name: str = "<source>") -> nbformat.NotebookNode:
         raise SourceError(f"{name}: no cells (a cell starts with a line '@@ markdown' or '@@ code')")
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": dict(KERNELSPEC),
-                   "language_info": {"name": "python", "pygments_lexer": "ipython3"}}
+                   "language_info": dict(LANGUAGE_INFO)}
     stem = Path(name).stem.split("-")[0] or "nb"
     for i, (kind, slide, tags, check, lines) in enumerate(cells):
         while lines and not lines[0].strip():
@@ -105,7 +111,8 @@ def parse(text: str, name: str = "<source>") -> nbformat.NotebookNode:
         while lines and not lines[-1].strip():
             lines.pop()
         source = "\n".join(lines)
-        metadata: dict = {"slideshow": {"slide_type": slide}}
+        # "-" (continue the slide) is written as no slide_type: jupyterlab-slideshow hides "-"
+        metadata: dict = {} if slide == "-" else {"slideshow": {"slide_type": slide}}
         if tags:
             metadata["tags"] = tags
         if check:

@@ -27,7 +27,7 @@ _OK_FIELD = {"AppendEntriesReply": "success", "RequestVoteReply": "vote_granted"
 
 
 def _r(t: float) -> float:
-    return round(t, 6)
+    return round(t, 5)
 
 
 def servers(c: "Cluster") -> list[dict[str, Any]]:
@@ -68,7 +68,7 @@ def messages(c: "Cluster") -> list[list[Any]]:
         name = type(msg).__name__
         ok = getattr(msg, _OK_FIELD[name]) if name in _OK_FIELD else None
         rows.append([m.id, msg.src, msg.dst, message_kind(msg), _r(m.sent_at), _r(m.arrives_at),
-                     ok, getattr(msg, "term", None), f"{name} {describe.message(msg)}"])
+                     ok, getattr(msg, "term", None), describe.message(msg)])
     return rows
 
 
@@ -90,7 +90,7 @@ def recent(c: "Cluster", lang: str) -> list[str]:
             lines.append(f"{time:.3f} {server} ← {peer} {mtype} t{term} · "
                          f"{_word('ev_' + event, lang)}")
             continue
-        words = [f"{time:.3f}", server or "—", _word("ev_" + event, lang)]
+        words = [f"{time:.3f}", server or "—", _word("ev_" + event, lang).removeprefix("ev_")]
         words += [_word(x, lang) for x in (peer, detail) if x is not None]
         lines.append(" ".join(words))
     return lines

@@ -51,8 +51,6 @@ class ClusterView(anywidget.AnyWidget):
     state = t.Dict().tag(sync=True)
     config = t.Dict().tag(sync=True)
     labels = t.Dict().tag(sync=True)
-    timeline_info = t.Dict().tag(sync=True)
-    note = t.Dict().tag(sync=True)
     lang = t.Unicode("en").tag(sync=True)
     speed = t.Float(0.01).tag(sync=True)
     selected = t.Unicode("").tag(sync=True)
@@ -86,7 +84,7 @@ class ClusterView(anywidget.AnyWidget):
     def do(self, action: str, **args: Any) -> None:
         """Carry out one action, as a click in the browser does, and redraw.
 
-        ``action`` is one of crash, restart, timeout, request (``server=``), drop,
+        ``action`` is one of crash, restart, timeout, request, isolate (``server=``), drop,
         duplicate, deliver (``message=`` id), cut, heal (``link="S1-S2"``), heal_all,
         step, back, next_event, tick (``seconds=`` real time), seek (``t=``), reset,
         preset (``name=``). Errors (bad input, a safety violation) show in the widget.
@@ -110,13 +108,16 @@ class ClusterView(anywidget.AnyWidget):
         self.refresh()
 
     def _actions(self) -> dict[str, Callable[..., None]]:
-        return {"crash": lambda server: self._act("crash", server),
-                "restart": lambda server: self._act("restart", server),
-                "timeout": lambda server: self._act("timeout", server),
-                "request": self._request,
-                "drop": lambda message: self._act("drop", int(message)),
-                "duplicate": lambda message: self._act("duplicate", int(message)),
-                "deliver": lambda message: self._act("deliver_now", int(message)),
+        return {"crash": lambda server: self._act("crash", self._server(server)),
+                "restart": lambda server: self._act("restart", self._server(server)),
+                "timeout": lambda server: self._act("timeout", self._server(server)),
+                "request": lambda server: self._request(self._server(server)),
+                "isolate": lambda server: self._act(
+                    "partition", [self._server(server)],
+                    [s for s in self.cluster.nodes if s != server]),
+                "drop": lambda message: self._act("drop", self._message(message)),
+                "duplicate": lambda message: self._act("duplicate", self._message(message)),
+                "deliver": lambda message: self._act("deliver_now", self._message(message)),
                 "cut": self._cut, "heal": self._heal_link,
                 "heal_all": lambda: self._act("heal"),
                 "step": self._step, "back": self._back, "next_event": self._next_event,
@@ -133,6 +134,19 @@ class ClusterView(anywidget.AnyWidget):
         if forked:
             self._say("forked", t=f"{self.cluster.now:.3f}")
         return result
+
+    def _server(self, server: Any) -> str:
+        if server not in self.cluster.up:
+            raise ConfigError(text("unknown_server", self.lang, s=server,
+                                   allowed=", ".join(self.cluster.nodes)))
+        return server
+
+    def _message(self, message: Any) -> int:
+        ids = [m.id for m in self.cluster.in_flight()]
+        if message not in ids:
+            raise ConfigError(text("no_such_message", self.lang, id=message,
+                                   ids=", ".join(map(str, ids)) or "—"))
+        return message
 
     def _select(self, server: str = "") -> None:
         self.selected = server
@@ -226,11 +240,21 @@ class ClusterView(anywidget.AnyWidget):
         if not self.timeline.in_sync():
             self.timeline.rebase()
         tl = self.timeline
-        self.timeline_info = {"origin": tl.origin_time, "end": tl.end_time,
-                              "replaying": tl.replaying, "rewindable": tl.rewindable}
-        self.note = self._render_note()
         self._seq += 1
-        self.state = dict(state.snapshot(self.cluster, self.lang), seq=self._seq)
+        self.state = dict(state.snapshot(self.cluster, self.lang), seq=self._seq,
+                          note=self._render_note(),
+                          timeline={"origin": tl.origin_time, "end": tl.end_time,
+                                    "replaying": tl.replaying, "rewindable": tl.rewindable})
+
+    @property
+    def note(self) -> dict[str, Any]:
+        """The message under the picture: ``{"text": ..., "error": bool}``."""
+        return self.state["note"]
+
+    @property
+    def timeline_info(self) -> dict[str, Any]:
+        """The time slider's range: origin and end time, replaying, rewindable."""
+        return self.state["timeline"]
 
     def _render_note(self) -> dict[str, Any]:
         if self._note_key is None:

@@ -46,7 +46,11 @@ function arcPath(x, y, r, frac) {
   return `M ${x} ${y - r} A ${r} ${r} 0 ${frac > 0.5 ? 1 : 0} 1 ${ex.toFixed(2)} ${ey.toFixed(2)}`;
 }
 
+let instances = 0;
+const encoder = new TextEncoder();
+
 function render({model, el}) {
+  const hatch = `raft-hatch-${++instances}`;   // one pattern id per widget in the page
   const root = document.createElement("div");
   root.className = "raft-view";
   root.tabIndex = 0;
@@ -126,7 +130,7 @@ function render({model, el}) {
       const [x, y] = pos[s.id];
       const cls = ["raft-server", `raft-${s.role}`, s.stale ? "raft-stale" : "",
         sel === s.id ? "raft-selected" : ""].join(" ");
-      const fill = s.up ? termColor(cfg, s.term) : "url(#raft-hatch)";
+      const fill = s.up ? termColor(cfg, s.term) : `url(#${hatch})`;
       parts.push(`<g class="${cls}" data-server="${s.id}">` +
         `<circle class="raft-timer-track" cx="${x}" cy="${y}" r="${NODE_R + 5}"/>` +
         `<path class="raft-timer" data-timer="${s.id}" d=""/>` +
@@ -139,7 +143,7 @@ function render({model, el}) {
     }
     parts.push("</g>");
     parts.push(drawLogs());
-    svg.innerHTML = `<defs><pattern id="raft-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" class="raft-hatch-bg"/><line x1="0" y1="0" x2="0" y2="6" class="raft-hatch-line"/></pattern></defs>` + parts.join("");
+    svg.innerHTML = `<defs><pattern id="${hatch}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" class="raft-hatch-bg"/><line x1="0" y1="0" x2="0" y2="6" class="raft-hatch-line"/></pattern></defs>` + parts.join("");
     drawMessages(pos);
     arcs = st.servers.filter((s) => s.up && s.due != null).map((s) => ({
       path: svg.querySelector(`[data-timer="${s.id}"]`), x: pos[s.id][0], y: pos[s.id][1],
@@ -189,7 +193,7 @@ function render({model, el}) {
       const m = g.msgs[0], ok = m[6], color = cfg.message_colors[m[3]] || "#888";
       const sel = menuFor && menuFor.message == m[0] ? " raft-selected" : "";
       html += `<g class="raft-message${sel}" data-message="${m[0]}" data-messages="${g.msgs.map((x) => x[0]).join(" ")}" data-kind="${m[3]}">` +
-        `<circle class="raft-msg-hit" r="11"/><path class="raft-arrow" d="M -9 -6 L 9 0 L -9 6 Z" fill="${color}"/>` +
+        `<circle class="raft-msg-hit" r="11"/><path class="raft-arrow" d="M -11 -7 L 11 0 L -11 7 Z" fill="${color}"/>` +
         (ok === true ? '<text class="raft-ok" y="-9">✓</text>' : ok === false ? '<text class="raft-fail" y="-9">✗</text>' : "") +
         (g.msgs.length > 1 ? `<text class="raft-count" x="11" y="12">×${g.msgs.length}</text>` : "") + "</g>";
     });
@@ -197,8 +201,8 @@ function render({model, el}) {
     layer.querySelectorAll(".raft-message").forEach((el, k) => {
       const m = groups[k].msgs[0], [sx, sy] = pos[m[1]], [dx, dy] = pos[m[2]];
       const d = Math.hypot(dx - sx, dy - sy) || 1, edge = (NODE_R + 10) / d;
+      el.querySelector(".raft-arrow").setAttribute("transform", `rotate(${((Math.atan2(dy - sy, dx - sx) * 180) / Math.PI).toFixed(1)})`);
       animated.push({el, sx, sy, dx, dy, sent: m[4], arrives: m[5], lo: edge, hi: 1 - edge,
-        angle: (Math.atan2(dy - sy, dx - sx) * 180) / Math.PI,
         ox: (-(dy - sy) / d) * 7, oy: ((dx - sx) / d) * 7});  // right of travel: two ways apart
     });
   }
@@ -209,7 +213,6 @@ function render({model, el}) {
       f = a.lo + Math.max(0, Math.min(1, f)) * (a.hi - a.lo);
       const x = a.sx + (a.dx - a.sx) * f + a.ox, y = a.sy + (a.dy - a.sy) * f + a.oy;
       a.el.setAttribute("transform", `translate(${x.toFixed(1)} ${y.toFixed(1)})`);
-      a.el.querySelector(".raft-arrow").setAttribute("transform", `rotate(${a.angle.toFixed(1)})`);
     }
     for (const a of arcs) a.path.setAttribute("d", arcPath(a.x, a.y, NODE_R + 5, (a.due - t) / span));
     $(".raft-clock").textContent = lab("now", {t: t.toFixed(3)});
@@ -234,7 +237,7 @@ function render({model, el}) {
     h += row(esc(lab("role")), `<b>${esc(roleLabel(s))}</b>`);
     h += row(field("current_term"), s.term);
     h += row(field("voted_for"), s.vote ? esc(s.vote) : "—");
-    h += row(esc(lab("last_log")), `${s.last}`);
+    h += row(esc(lab("last_log")), `${s.last} / ${s.last ? s.log[s.log.length - 1] : 0}`);
     if (s.up) {
       h += row(field("commit_index"), s.commit) + row(field("last_applied"), s.applied);
       if (s.due != null) h += row(esc(lab("timer_due")), `${Math.max(0, (s.due - st.t) * 1000).toFixed(0)} ms`);
@@ -258,7 +261,7 @@ function render({model, el}) {
       row(esc(lab("type")), esc(lab(KIND_KEY[m[3]] || m[3])) + ok) +
       row(esc(lab("from_to")), `${m[1]} → ${m[2]}`) + row(esc(lab("term")), m[7] ?? "—") +
       row(esc(lab("sent_at")), m[4].toFixed(4)) + row(esc(lab("arrives_at")), m[5].toFixed(4)) +
-      `</table><div class="raft-detail-line">${esc(m[8])}</div>`;
+      `</table><div class="raft-detail-line">${esc(m[3] === "Heartbeat" ? "AppendEntries" : m[3])} ${esc(m[8])}</div>`;
   }
   function drawSide() {
     const sel = model.get("selected");
@@ -303,16 +306,17 @@ function render({model, el}) {
       `</table><p>${esc(lab("help_legend"))}</p>`;
   }
   function drawStatus() {
-    const leader = st.leader, s = leader ? server(leader) : null, tl = model.get("timeline_info");
+    const leader = st.leader, s = leader ? server(leader) : null, tl = st.timeline;
     const status = $(".raft-status");
     status.dataset.leader = leader || "";
     status.dataset.term = s ? s.term : "";
     status.dataset.time = st.t.toFixed(6);
+    status.dataset.seq = st.seq;
     const parts = [lab("now", {t: st.t.toFixed(3)}),
       leader ? lab("leader_is", {s: leader, term: s.term}) : lab("no_leader"), `${lab("seed")} ${st.seed}`];
     if (tl.replaying) parts.push(lab("history"));
     status.textContent = parts.join(" · ");
-    const note = model.get("note") || {};
+    const note = st.note || {};
     const noteEl = $(".raft-note");
     noteEl.textContent = note.text || "";
     noteEl.classList.toggle("raft-error", !!note.error);
@@ -327,7 +331,7 @@ function render({model, el}) {
   function drawAll() { drawText(); drawPicture(); drawSide(); drawStatus(); placeMenu(); }
 
   // ------------------------------------------------------------------ menu
-  const ACTIONS = {server: (s) => (s.up ? ["crash", "timeout", "request"] : ["restart"]),
+  const ACTIONS = {server: (s) => (s.up ? ["crash", "timeout", "request", "isolate"] : ["restart"]),
     message: () => ["drop", "duplicate", "deliver"], link: (cut) => (cut ? ["heal", "cut"] : ["cut", "heal"])};
   const ACTION_LABEL = {deliver: "deliver_now", cut: "cut_link", heal: "heal_link"};
   function openMenu(target, x, y) {
@@ -439,6 +443,7 @@ function render({model, el}) {
   // ------------------------------------------------------------------ kernel updates
   const onState = () => {
     st = model.get("state"); arrived = performance.now(); pending = false;
+    root.dataset.bytes = encoder.encode(JSON.stringify(st)).length;   // for the benchmark
     drawPicture(); drawSide(); drawStatus(); placeMenu();
     if (seekWanted !== null) { act("seek", {t: seekWanted}); seekWanted = null; }
   };
