@@ -45,6 +45,8 @@ class Cluster(Simulation):
     """
 
     reply_types = REPLY_TYPES + (ClientReply,)
+    #: The state machine each server applies committed commands to (exercise 09 swaps it).
+    store_class: type = KVStore
 
     def __init__(self, n: int, *, seed: int = 0, timing: str = "paper",
                  election_timeout: tuple[float, float] | None = None,
@@ -109,7 +111,7 @@ class Cluster(Simulation):
         if state is not None:
             node.restore(state)
         self._nodes[sid] = node
-        self.kv[sid] = KVStore(self.dedup)
+        self.kv[sid] = self.store_class(self.dedup)
         self._applied[sid] = []
         self._pending[sid] = {}
         self._run(sid, lambda: None)  # start the timers the new node asks for
@@ -193,6 +195,11 @@ class Cluster(Simulation):
             *self.storage_latency)
         writes.append((done, state))
         return done - self.now
+
+    def writing(self, sid: str) -> bool:
+        """Whether a disk write of server ``sid`` is still under way (a crash now loses it)."""
+        self._check_server(sid)
+        return self.up[sid] and self._disk_free.get(sid, 0.0) > self.now
 
     def disk(self, sid: str) -> Any:
         """What server ``sid``'s stable storage holds now: the

@@ -56,15 +56,19 @@ class KVStore:
         self.sessions: dict[str, tuple[int, Any]] = {}  # client_id -> (last seq, its result)
         self.duplicates_suppressed = 0
 
+    def is_duplicate(self, command: Op) -> bool:
+        """Whether the client's request ``command`` was already executed: the client's
+        last executed sequence number is at least its own (§8)."""
+        last = self.sessions.get(command.client_id)
+        return last is not None and command.seq <= last[0]
+
     def apply(self, command: Any) -> Any:
         """Execute one committed command and return its result."""
         if type(command) is not Op:
             return None
-        if self.dedup and command.client_id is not None:
-            last = self.sessions.get(command.client_id)
-            if last is not None and command.seq <= last[0]:
-                self.duplicates_suppressed += 1
-                return last[1]
+        if self.dedup and command.client_id is not None and self.is_duplicate(command):
+            self.duplicates_suppressed += 1
+            return self.sessions[command.client_id][1]
         if command.kind == "put":
             self.data[command.key] = command.value
             result = command.value

@@ -76,6 +76,7 @@ def only(messages: list, kind: type):
 
 
 # ====================================================== Figure 2: all servers
+@pytest.mark.figure2("all-apply")
 def test_all_servers_apply_committed_entries_in_order_once():
     """If commit_index > last_applied: apply log[last_applied + 1], ... in order."""
     node = server(term=2, log=entries(1, 1, 2))
@@ -97,6 +98,7 @@ def test_all_servers_apply_committed_entries_in_order_once():
     RequestVoteReply("S2", "S1", 5, False),
     AppendEntriesReply("S2", "S1", 5, False, 0, None, None),
 ], ids=lambda m: type(m).__name__)
+@pytest.mark.figure2("all-term")
 def test_any_message_with_a_higher_term_makes_a_leader_a_follower_first(message):
     """If an RPC request or response contains term T > current_term: set
     current_term = T, convert to follower (before handling the message)."""
@@ -108,6 +110,7 @@ def test_any_message_with_a_higher_term_makes_a_leader_a_follower_first(message)
         assert only(node.outbox, RequestVoteReply).vote_granted  # handled as a term-5 follower
 
 
+@pytest.mark.figure2("all-term")
 def test_a_higher_term_in_a_refused_vote_reply_ends_a_candidacy():
     node = server(term=1)
     node.on_election_timeout()
@@ -117,6 +120,7 @@ def test_a_higher_term_in_a_refused_vote_reply_ends_a_candidacy():
 
 
 # ========================================================= Figure 2: followers
+@pytest.mark.figure2("follower-timeout", "candidate-start")
 def test_follower_election_timeout_starts_an_election():
     """On conversion to candidate: increment current_term, vote for self,
     reset the election timer, send RequestVote to all other servers (§5.2)."""
@@ -128,6 +132,7 @@ def test_follower_election_timeout_starts_an_election():
     assert sorted(node.outbox) == [RequestVote("S1", p, 4, "S1", 2, 3) for p in ("S2", "S3")]
 
 
+@pytest.mark.figure2("follower-timeout")
 def test_granting_a_vote_resets_the_election_timer():
     node = server(term=1)
     node.receive(rv(1))
@@ -135,6 +140,7 @@ def test_granting_a_vote_resets_the_election_timer():
     assert node.election_timer_reset
 
 
+@pytest.mark.figure2("follower-timeout")
 def test_refusing_a_vote_does_not_reset_the_election_timer():
     """Students' Guide: reset only when granting a vote, not on every RequestVote."""
     node = server(term=1, voted_for="S3")
@@ -151,6 +157,7 @@ def test_a_higher_term_vote_request_with_a_stale_log_updates_the_term_but_not_th
     assert not node.election_timer_reset
 
 
+@pytest.mark.figure2("follower-timeout")
 def test_append_entries_from_the_current_leader_resets_the_timer_even_if_refused():
     node = server(term=2)
     node.receive(ae(2, prev=5, prev_term=2))  # log too short: refused, but from the leader
@@ -167,6 +174,7 @@ def test_append_entries_of_an_old_term_does_not_reset_the_timer():
 
 
 # ======================================================== Figure 2: candidates
+@pytest.mark.figure2("candidate-majority")
 def test_candidate_with_votes_from_a_majority_becomes_leader():
     node = server("S1", IDS5, term=0)
     node.on_election_timeout()
@@ -181,6 +189,7 @@ def test_candidate_with_votes_from_a_majority_becomes_leader():
     assert node.role == LEADER and node.leader_id == "S1"
 
 
+@pytest.mark.figure2("candidate-majority")
 def test_candidate_ignores_votes_from_an_earlier_term():
     node = server(term=0)
     node.on_election_timeout()   # term 1
@@ -190,6 +199,7 @@ def test_candidate_ignores_votes_from_an_earlier_term():
     assert node.role == CANDIDATE and node.votes_received == {"S1"}
 
 
+@pytest.mark.figure2("candidate-append")
 def test_candidate_receiving_append_entries_from_the_new_leader_becomes_follower():
     node = server(term=0)
     node.on_election_timeout()
@@ -199,6 +209,7 @@ def test_candidate_receiving_append_entries_from_the_new_leader_becomes_follower
     assert only(node.outbox, AppendEntriesReply).success
 
 
+@pytest.mark.figure2("candidate-timeout")
 def test_candidate_election_timeout_starts_a_new_election():
     node = server(term=0)
     node.on_election_timeout()
@@ -209,6 +220,7 @@ def test_candidate_election_timeout_starts_a_new_election():
 
 
 # =========================================================== Figure 2: leaders
+@pytest.mark.figure2("leader-heartbeat", "leader-state")
 def test_new_leader_sends_empty_append_entries_to_each_server():
     node = server(term=2, log=entries(1, 2), voted_for="S1")
     node.role = CANDIDATE
@@ -219,6 +231,7 @@ def test_new_leader_sends_empty_append_entries_to_each_server():
     assert node.heartbeat_timer_reset
 
 
+@pytest.mark.figure2("leader-heartbeat")
 def test_leader_repeats_heartbeats_during_idle_periods():
     node = leader(term=1)
     node.on_heartbeat_timeout()
@@ -229,6 +242,7 @@ def test_leader_repeats_heartbeats_during_idle_periods():
     assert follower.outbox == [] and not follower.heartbeat_timer_reset
 
 
+@pytest.mark.figure2("leader-client")
 def test_command_from_client_is_appended_to_the_leaders_log_and_sent():
     node = leader(term=2, log=entries(1))
     assert node.propose("y") == (2, 2, True)
@@ -238,12 +252,14 @@ def test_command_from_client_is_appended_to_the_leaders_log_and_sent():
     assert node.commit_index == 0  # not before a majority stores it
 
 
+@pytest.mark.figure2("leader-client")
 def test_a_server_that_is_not_leader_refuses_a_command():
     node = server(term=4)
     assert node.propose("y") == (-1, 4, False)
     assert node.log == [] and node.outbox == []
 
 
+@pytest.mark.figure2("leader-send")
 def test_append_entries_carries_the_entries_from_next_index_on():
     node = leader(term=3, log=entries(1, 1, 2, 3))
     node.next_index["S2"] = 2
@@ -253,6 +269,7 @@ def test_append_entries_carries_the_entries_from_next_index_on():
     assert message.entries == tuple(entries(1, 2, 3, start=2))
 
 
+@pytest.mark.figure2("leader-success")
 def test_successful_reply_updates_match_index_from_the_reply():
     """match_index comes from the request answered, never from the leader's
     current log (a reordered, older success must not move it back or forward)."""
@@ -263,6 +280,7 @@ def test_successful_reply_updates_match_index_from_the_reply():
     assert (node.match_index["S2"], node.next_index["S2"]) == (2, 4)
 
 
+@pytest.mark.figure2("leader-backup")
 def test_failed_reply_backs_next_index_up_and_retries_at_once():
     node = leader(term=3, log=entries(1, 1, 1, 3))
     node.receive(refused(3, conflict_index=2, conflict_term=None))
@@ -271,6 +289,7 @@ def test_failed_reply_backs_next_index_up_and_retries_at_once():
     assert (retry.dst, retry.prev_log_index, len(retry.entries)) == ("S2", 1, 3)
 
 
+@pytest.mark.figure2("leader-backup")
 def test_next_index_never_backs_up_below_match_index():
     node = leader(term=3, log=entries(1, 1, 3, 3))
     node.receive(ok(3, 3))
@@ -287,6 +306,7 @@ def test_a_reply_from_an_earlier_term_is_ignored():
     assert node.next_index["S2"] == 3 and node.outbox == []
 
 
+@pytest.mark.figure2("leader-commit")
 def test_leader_commits_an_entry_of_its_term_stored_on_a_majority():
     node = leader("S1", IDS5, term=2, log=entries(2, 2, 2))
     node.receive(ok(2, 3, src="S2"))
@@ -296,6 +316,7 @@ def test_leader_commits_an_entry_of_its_term_stored_on_a_majority():
     assert node.to_apply == [(1, Entry(2, "x1")), (2, Entry(2, "x2"))]
 
 
+@pytest.mark.figure2("leader-commit")
 def test_leader_never_commits_an_old_term_entry_by_counting_replicas():
     """§5.4.2, Figure 8: an entry of an earlier term on every server is still
     not committed until an entry of the current term after it is."""
@@ -318,6 +339,7 @@ def test_a_single_server_commits_its_own_entries_at_once():
 
 
 # ====================================================== RequestVote receiver
+@pytest.mark.figure2("rv-1")
 def test_request_vote_of_an_earlier_term_is_refused():
     node = server(term=3)
     node.receive(rv(2))
@@ -326,6 +348,7 @@ def test_request_vote_of_an_earlier_term_is_refused():
     assert node.voted_for is None
 
 
+@pytest.mark.figure2("rv-2")
 def test_one_vote_per_term_and_a_repeated_request_is_granted_again():
     node = server(term=1)
     node.receive(rv(1, src="S2"))
@@ -344,6 +367,7 @@ def test_one_vote_per_term_and_a_repeated_request_is_granted_again():
     ((5, 1), False),   # lower last term loses even with a longer log
     ((0, 0), False),   # an empty log
 ])
+@pytest.mark.figure2("rv-2")
 def test_election_restriction_compares_last_terms_then_lengths(candidate_last, granted):
     """§5.4.1: grant only if the candidate's log is at least as up-to-date.
     ``candidate_last`` is the candidate's (last_log_index, last_log_term)."""
@@ -355,6 +379,7 @@ def test_election_restriction_compares_last_terms_then_lengths(candidate_last, g
 
 
 # ==================================================== AppendEntries receiver
+@pytest.mark.figure2("ae-1")
 def test_append_entries_of_an_earlier_term_is_refused_with_the_current_term():
     node = server(term=3, log=entries(1))
     node.receive(ae(2, prev=1, prev_term=1, new=entries(2, start=2)))
@@ -364,6 +389,7 @@ def test_append_entries_of_an_earlier_term_is_refused_with_the_current_term():
     assert node.log == entries(1)
 
 
+@pytest.mark.figure2("ae-2")
 def test_refused_when_the_log_is_too_short_for_prev_log_index():
     node = server(term=2, log=entries(1, 1))
     node.receive(ae(2, prev=5, prev_term=2))
@@ -371,6 +397,7 @@ def test_refused_when_the_log_is_too_short_for_prev_log_index():
     assert (reply.success, reply.conflict_index, reply.conflict_term) == (False, 3, None)
 
 
+@pytest.mark.figure2("ae-2")
 def test_refused_when_the_term_at_prev_log_index_differs_with_the_first_index_of_that_term():
     node = server(term=4, log=entries(1, 2, 2, 2))
     node.receive(ae(4, prev=4, prev_term=3))
@@ -379,6 +406,7 @@ def test_refused_when_the_term_at_prev_log_index_differs_with_the_first_index_of
     assert len(node.log) == 4  # nothing deleted on a refusal
 
 
+@pytest.mark.figure2("ae-3")
 def test_a_conflicting_entry_and_all_that_follow_it_are_deleted():
     node = server(term=3, log=entries(1, 1, 2, 2))
     node.receive(ae(3, prev=1, prev_term=1, new=entries(3, tag="L", start=2)))
@@ -387,6 +415,7 @@ def test_a_conflicting_entry_and_all_that_follow_it_are_deleted():
         "S1", "S2", 3, True, 2, None, None)
 
 
+@pytest.mark.figure2("ae-3")
 def test_no_truncation_without_a_conflict():
     """A stale (reordered or duplicated) request whose entries the log already
     holds must not cut off the entries after them (Students' Guide)."""
@@ -396,6 +425,7 @@ def test_no_truncation_without_a_conflict():
     assert only(node.outbox, AppendEntriesReply).match_index == 2  # what this request covered
 
 
+@pytest.mark.figure2("ae-4")
 def test_new_entries_are_appended_once():
     node = server(term=1)
     request = ae(1, prev=0, prev_term=0, new=entries(1, 1))
@@ -404,6 +434,7 @@ def test_new_entries_are_appended_once():
     assert node.log == entries(1, 1)
 
 
+@pytest.mark.figure2("ae-5")
 def test_commit_index_is_the_smaller_of_leader_commit_and_the_last_new_entry():
     node = server(term=2, log=entries(1, 1, 1))  # entries 2 and 3 may be stale
     node.receive(ae(2, prev=1, prev_term=1, commit=3))
@@ -413,6 +444,7 @@ def test_commit_index_is_the_smaller_of_leader_commit_and_the_last_new_entry():
     assert [i for i, _ in node.to_apply] == [1, 2, 3]
 
 
+@pytest.mark.figure2("ae-5")
 def test_a_stale_shorter_request_never_lowers_commit_index():
     node = server(term=2)
     node.receive(ae(2, prev=0, prev_term=0, new=entries(2, 2, 2), commit=3))
@@ -456,6 +488,7 @@ def test_a_follower_100_entries_behind_is_repaired_in_a_few_round_trips():
 
 
 # ======================================================== persistence, options
+@pytest.mark.figure2("persistent-state")
 def test_persistent_state_is_current_term_voted_for_and_log():
     node = server(term=7, log=entries(3, 7), voted_for="S3")
     node.commit_index = node.last_applied = 2
@@ -483,6 +516,7 @@ def elect(c: rl.Cluster, timeout: float = 3.0) -> str:
     return c.leader()
 
 
+@pytest.mark.figure2("follower-respond")
 def test_first_election_and_agreement():
     c = rl.Cluster(5, seed=7)
     lead = elect(c)
@@ -526,6 +560,7 @@ def test_timing_presets():
 
 
 # ------------------------------------------------------------ crash and restart
+@pytest.mark.figure2("persistent-state", "volatile-state")
 def test_restart_keeps_persistent_state_and_rebuilds_volatile_state():
     c = rl.Cluster(3, seed=4)
     lead = elect(c)

@@ -119,7 +119,8 @@ def test_exercises_are_exactly_what_generate_assignment_makes(tmp_path):
 
 def test_every_assignment_has_several_graded_questions_and_no_outputs():
     assert ASSIGNMENTS == ["01-quorums", "02-split-brain", "03-voting", "04-replication",
-                           "05-commit", "06-scenarios", "07-terminology"]
+                           "05-commit", "06-scenarios", "07-terminology", "08-persistence",
+                           "09-dedup"]
     for a in ASSIGNMENTS:
         assert len(questions(a)) >= 3, a
         nb = nbformat.read(notebook_path("solutions", a), 4)
@@ -257,6 +258,10 @@ HINTS = {
     ("endless-loop-in-the-handler", "test_vote_rules"): "endless loop",
     ("calls-the-library-handler", "test_vote_rules"): "the library's",
     ("os-exit-kills-the-kernel", "test_up_to_date"): "could not grade",
+    ("only-replies-wait-for-the-disk", "test_hold_rules"): "candidate's RequestVote",
+    ("log-saved-by-reference", "test_persist_and_restore"): "tuple(self.log)",
+    ("duplicate-only-if-the-same-seq", "test_is_duplicate"): "§8",
+    ("retry-answered-with-none", "test_apply"): "answered from the table",
 }
 
 

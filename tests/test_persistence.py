@@ -50,6 +50,7 @@ def _delivery_times(c: rl.Cluster, kind: str, dst: str) -> list[float]:
             and row.type == kind and row.server == dst]
 
 
+@pytest.mark.figure2("persistent-state")
 def test_a_vote_leaves_only_after_its_write() -> None:
     c = rl.Cluster(3, seed=2, storage_latency=DISK, election_timeout=(1.0, 2.0))
     c.timeout("S1")

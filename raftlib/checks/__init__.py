@@ -15,7 +15,7 @@ shows the evidence. Deterministic: the same function always gets the same result
 
 Modules: :mod:`.quorums` (exercise 01), :mod:`.split_brain` (02), :mod:`.voting`
 (03), :mod:`.replication` (04), :mod:`.commit` (05), :mod:`.scenarios` (06),
-:mod:`.terminology` (07); :mod:`.common` (failures, time limit, node classes,
+:mod:`.terminology` (07), :mod:`.persistence` (08), :mod:`.dedup` (09); :mod:`.common` (failures, time limit, node classes,
 isolation), :mod:`.runs` and :mod:`.agreement` (cluster scenarios over seeds),
 :mod:`.lint` (what graded learner code may do), :mod:`.recheck` and
 :mod:`.rerun` (the nbgrader step that re-runs every test cell outside the

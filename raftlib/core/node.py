@@ -139,15 +139,23 @@ class RaftNode:
         Figure 2: persistent state "updated on stable storage before responding to
         RPCs". Every message qualifies: a vote grant, an AppendEntries success and
         a candidate's RequestVote (its own vote) all rest on persisted state.
+
+        [Figure 2: persistent-state]
         """
         return True
 
     def persistent_state(self) -> PersistentState:
-        """What survives a crash: current_term, voted_for and the log (Figure 2)."""
+        """What survives a crash: current_term, voted_for and the log (Figure 2).
+
+        [Figure 2: persistent-state]
+        """
         return PersistentState(self.current_term, self.voted_for, tuple(self.log))
 
     def restore(self, state: PersistentState) -> None:
-        """Reload persisted state after a restart; volatile state starts afresh."""
+        """Reload persisted state after a restart; volatile state starts afresh.
+
+        [Figure 2: persistent-state, volatile-state]
+        """
         self.current_term = state.current_term
         self.voted_for = state.voted_for
         self.log = list(state.log)
@@ -162,6 +170,8 @@ class RaftNode:
         lease is ignored: "if a server receives a RequestVote request within the
         minimum election timeout of hearing from a current leader, it does not
         update its term or grant its vote" (dissertation §4.2.3).
+
+        [Figure 2: all-term, follower-respond]
         """
         cls = type(message)
         if cls is PreVote or cls is PreVoteReply:
@@ -178,6 +188,8 @@ class RaftNode:
 
         Returns ``(index, term, is_leader)`` at once; the command may or may not
         be committed later. A server that is not leader returns ``(-1, term, False)``.
+
+        [Figure 2: leader-client]
         """
         if self.role != LEADER:
             return -1, self.current_term, False
@@ -192,6 +204,8 @@ class RaftNode:
 
         A leader needs no election timer: if one still fires, it is ignored
         (and not restarted; :meth:`step_down` starts it again).
+
+        [Figure 2: follower-timeout, candidate-timeout]
         """
         if self.role == LEADER:
             if self.check_quorum:
@@ -204,7 +218,10 @@ class RaftNode:
 
     def start_election(self) -> None:
         """Become candidate: increment current_term, vote for self, reset the
-        election timer, send RequestVote to all other servers (§5.2)."""
+        election timer, send RequestVote to all other servers (§5.2).
+
+        [Figure 2: candidate-start]
+        """
         self.role = CANDIDATE
         self.current_term += 1
         self.voted_for = self.id
@@ -286,7 +303,10 @@ class RaftNode:
 
     # ---------------------------------------------------------------- votes
     def log_is_up_to_date(self, last_log_term: int, last_log_index: int) -> bool:
-        """The election restriction (§5.4.1): compare last terms, then lengths."""
+        """The election restriction (§5.4.1): compare last terms, then lengths.
+
+        [Figure 2: rv-2]
+        """
         if last_log_term != self.last_log_term:
             return last_log_term > self.last_log_term
         return last_log_index >= self.last_log_index
@@ -294,7 +314,10 @@ class RaftNode:
     def handle_request_vote(self, m: RequestVote) -> None:
         """RequestVote receiver (Figure 2): grant if the term is current, this
         server has not voted for someone else in it, and the candidate's log is
-        at least as up-to-date; granting a vote resets the election timer."""
+        at least as up-to-date; granting a vote resets the election timer.
+
+        [Figure 2: rv-1, rv-2, follower-timeout]
+        """
         granted = (m.term == self.current_term
                    and self.voted_for in (None, m.candidate_id)
                    and self.log_is_up_to_date(m.last_log_term, m.last_log_index))
@@ -304,7 +327,10 @@ class RaftNode:
         self.send(RequestVoteReply(self.id, m.src, self.current_term, granted))
 
     def handle_request_vote_reply(self, m: RequestVoteReply) -> None:
-        """A candidate counts votes of its current term; a majority makes it leader."""
+        """A candidate counts votes of its current term; a majority makes it leader.
+
+        [Figure 2: candidate-majority]
+        """
         if self.role != CANDIDATE or m.term != self.current_term or not m.vote_granted:
             return
         self.votes_received.add(m.src)
@@ -313,7 +339,10 @@ class RaftNode:
 
     def become_leader(self) -> None:
         """Initialise next_index and match_index, then send initial empty
-        AppendEntries (heartbeats) to every server (Figure 2, leaders)."""
+        AppendEntries (heartbeats) to every server (Figure 2, leaders).
+
+        [Figure 2: leader-state, leader-heartbeat]
+        """
         self.role = LEADER
         self.leader_id = self.id
         self.next_index = {p: len(self.log) + 1 for p in self.peers}
@@ -331,6 +360,8 @@ class RaftNode:
         """Adopt a higher term and become follower (Figure 2, all servers).
 
         A leader has no election timer running; as a follower it needs one again.
+
+        [Figure 2: all-term]
         """
         if self.role == LEADER:
             self.reset_election_timer()
@@ -343,7 +374,10 @@ class RaftNode:
     # ------------------------------------------------------------- replication
     def on_heartbeat_timeout(self) -> None:
         """A leader sends AppendEntries to every follower each heartbeat interval,
-        carrying any entries a follower still lacks (§5.2, §5.3)."""
+        carrying any entries a follower still lacks (§5.2, §5.3).
+
+        [Figure 2: leader-heartbeat, leader-send]
+        """
         if self.role != LEADER:
             return
         self.broadcast_append_entries()
@@ -354,7 +388,10 @@ class RaftNode:
             self.send_append_entries(peer)
 
     def send_append_entries(self, peer: str) -> None:
-        """Send ``peer`` every entry from its next_index on (empty: a heartbeat)."""
+        """Send ``peer`` every entry from its next_index on (empty: a heartbeat).
+
+        [Figure 2: leader-send]
+        """
         prev = self.next_index[peer] - 1
         self.send(AppendEntries(self.id, peer, self.current_term, self.id, prev,
                                 self.term_at(prev), tuple(self.log[prev:]), self.commit_index))
@@ -369,6 +406,8 @@ class RaftNode:
            term), delete it and all that follow; 4. append entries not yet in
            the log; 5. if leader_commit > commit_index, set
            commit_index = min(leader_commit, index of last new entry).
+
+        [Figure 2: ae-1, ae-2, ae-5, candidate-append, follower-timeout]
         """
         if m.term < self.current_term:
             self.send(AppendEntriesReply(self.id, m.src, self.current_term, False, 0, None, None))
@@ -400,7 +439,10 @@ class RaftNode:
         self.send(AppendEntriesReply(self.id, m.src, self.current_term, True, last_new, None, None))
 
     def merge_entries(self, prev_log_index: int, entries: tuple) -> None:
-        """Steps 3 and 4 of the receiver: truncate only at a real conflict."""
+        """Steps 3 and 4 of the receiver: truncate only at a real conflict.
+
+        [Figure 2: ae-3, ae-4]
+        """
         log = self.log
         for offset, entry in enumerate(entries):
             index = prev_log_index + 1 + offset
@@ -415,7 +457,10 @@ class RaftNode:
     def handle_append_entries_reply(self, m: AppendEntriesReply) -> None:
         """The leader's side: on success advance match_index (from the reply,
         never from current state) and next_index, then try to commit; on a log
-        conflict back next_index up past the conflicting term and retry."""
+        conflict back next_index up past the conflicting term and retry.
+
+        [Figure 2: leader-success, leader-backup]
+        """
         if self.role != LEADER or m.term != self.current_term:
             return
         peer = m.src
@@ -437,7 +482,10 @@ class RaftNode:
     def backup_index(self, m: AppendEntriesReply) -> int:
         """Fast log backup (Students' Guide to Raft): if the leader has entries of
         the follower's conflicting term, retry just after its last one; otherwise
-        retry from the follower's first index of that term (or its log end)."""
+        retry from the follower's first index of that term (or its log end).
+
+        [Figure 2: leader-backup]
+        """
         if m.conflict_term is not None:
             for index in range(len(self.log), 0, -1):
                 term = self.log[index - 1].term
@@ -456,6 +504,8 @@ class RaftNode:
         committed only indirectly, when a current-term entry after them is
         (Figure 8): since terms never decrease along the log, if log[N] is of
         an older term, so is every entry before it.
+
+        [Figure 2: leader-commit]
         """
         if self.role != LEADER:
             return
@@ -466,7 +516,10 @@ class RaftNode:
             self.apply_committed()
 
     def apply_committed(self) -> None:
-        """While commit_index > last_applied, apply the next entry (Figure 2)."""
+        """While commit_index > last_applied, apply the next entry (Figure 2).
+
+        [Figure 2: all-apply]
+        """
         if self.commit_index > self.last_applied:
             first = self.last_applied
             self.to_apply.extend(zip(range(first + 1, self.commit_index + 1),

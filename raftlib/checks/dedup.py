@@ -1,0 +1,214 @@
+"""Exercise 09: the client table, exactly-once execution under retries and crashes.
+
+Raft paper §8: "clients assign unique serial numbers to every command. Then,
+the state machine tracks the latest serial number processed for each client,
+along with the associated response. If it receives a command whose serial
+number has already been executed, it responds immediately without re-executing
+the request." The learner writes the key-value state machine's duplicate check
+and its apply; the checks feed them commands directly, then run them on every
+server of real clusters whose leader crashes after applying a request and before
+its reply gets out, so the client retries the same request elsewhere.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Callable
+
+from ..cluster import Cluster
+from ..core import RaftNode
+from ..kv import KVStore, Op
+from .common import CheckFailed, exactly_bool, guard, learner_function
+from .persistence import code_names
+from .runs import rng, run_seeds
+
+RULE = ("§8: the state machine tracks the latest serial number processed for each client, "
+        "along with the associated response; a command whose serial number has already been "
+        "executed is answered at once from that table, without executing it again.")
+
+
+def _store(**methods: Callable) -> type:
+    """A KVStore whose methods ``methods`` are the learner's (guarded)."""
+    for name, fn in methods.items():
+        learner_function(fn, name)
+        if "KVStore" in code_names(fn.__code__):
+            raise CheckFailed(f"`{name}` uses the library's KVStore: write the rule yourself "
+                              f"instead of calling the library's version")
+    attrs = {name: guard(fn, name, _describe) for name, fn in methods.items()}
+    return type("LearnerStore", (KVStore,), attrs)
+
+
+def _describe(store: KVStore, *args: Any) -> str:
+    return f"with sessions={store.sessions} and data={store.data}, given {args!r}"
+
+
+def _op(kind: str, key: str, value: Any, client: str | None, seq: int | None) -> Op:
+    return Op(kind, key, value, client, seq)
+
+
+# ---------------------------------------------------------- Q1: is_duplicate
+DUPLICATE_CASES = (
+    # (sessions before, command, duplicate?, why)
+    ({}, _op("put", "x", 1, "C1", 1), False, "C1 has executed nothing yet"),
+    ({"C1": (3, "a")}, _op("append", "x", "b", "C1", 3), True,
+     "C1's request 3 was executed: this is a retry of it"),
+    ({"C1": (3, "a")}, _op("append", "x", "b", "C1", 4), False,
+     "request 4 is C1's next request"),
+    ({"C1": (3, "a")}, _op("put", "x", 1, "C2", 3), False,
+     "sequence numbers are per client: C2 has executed nothing"),
+    ({"C1": (3, "a")}, _op("put", "x", 1, "C1", 2), True,
+     "request 2 is older than C1's latest executed one (3): it was executed before"),
+    ({"C1": (1, "a"), "C2": (7, None)}, _op("get", "x", None, "C2", 7), True,
+     "C2's request 7 was executed (a get too: answer it from the table)"),
+)
+
+
+def is_duplicate(is_duplicate: Callable, full: bool = False) -> None:
+    """Question 1: ``is_duplicate(self, command)`` for client commands."""
+    cls = _store(is_duplicate=is_duplicate)
+    for sessions, command, want, why in DUPLICATE_CASES if full else DUPLICATE_CASES[:3]:
+        store = cls()
+        store.sessions = dict(sessions)
+        got = exactly_bool(store.is_duplicate(command), f"is_duplicate({command})")
+        if got != want:
+            raise CheckFailed(f"with the client table {sessions}, is_duplicate({command}) "
+                              f"returned {got}; it should be {want}: {why}.\nRule: {RULE}")
+        if store.sessions != sessions:
+            raise CheckFailed(f"is_duplicate changed the client table to {store.sessions}: it "
+                              f"only looks; apply() records executed requests.")
+
+
+# ----------------------------------------------------------------- Q2: apply
+ANY = object()  # any result is accepted for this step
+
+
+def _script(full: bool) -> list[tuple[Any, Any, str]]:
+    """(command, expected result, what it shows) applied in order to one fresh store."""
+    steps = [
+        (_op("put", "x", "a", "C1", 1), "a", "a put returns the value written"),
+        (_op("append", "x", "b", "C1", 2), "ab", "an append returns the new value"),
+        (_op("append", "x", "b", "C1", 2), "ab",
+         "a retried append is answered from the table, not executed again"),
+        (_op("get", "x", None, "C2", 1), "ab", "a get returns the current value"),
+    ]
+    if full:
+        steps += [
+            (_op("append", "x", "c", "C1", 3), "abc", "C1's next request is executed"),
+            (_op("get", "x", None, "C2", 1), "ab",
+             "a retried get returns the answer the client missed, not today's value"),
+            (_op("put", "y", 5, None, None), 5, "a command without a client is just executed"),
+            (_op("put", "y", 6, None, None), 6, "...every time: there is nothing to compare"),
+            ("not an Op", None, "a command that is not an Op (a plain log entry) changes "
+                                "nothing and returns None"),
+            (_op("append", "x", "b", "C1", 2), ANY,
+             "an old retry arriving after a newer request is not executed again (the table "
+             "keeps only the latest answer, so any reply is accepted)"),
+            (_op("get", "x", None, "C1", 4), "abc", "nothing was executed twice"),
+        ]
+    return steps
+
+
+def apply(apply: Callable, full: bool = False) -> None:
+    """Question 2: ``apply(self, command)``: execute a committed command once, answer a
+    retry from the client table (with the library's ``is_duplicate``)."""
+    cls = _store(apply=apply)
+    store = cls()
+    done: list[str] = []
+    for command, want, why in _script(full):
+        data_before = dict(store.data)
+        got = store.apply(command)
+        done.append(repr(command))
+        if want is ANY:
+            if store.data != data_before:
+                raise CheckFailed(f"after {', '.join(done)}, data is {store.data}: {why}."
+                                  f"\nRule: {RULE}")
+            continue
+        if got != want:
+            raise CheckFailed(f"applying, in order, {', '.join(done)} returned {got!r} for the "
+                              f"last one; expected {want!r}: {why}.\nRule: {RULE}")
+    if full:
+        expected_sessions = {"C1": (4, "abc"), "C2": (1, "ab")}
+        if store.sessions != expected_sessions:
+            raise CheckFailed(f"after the commands the client table is {store.sessions}; "
+                              f"expected {expected_sessions}: record (seq, result) of each "
+                              f"executed client request, and nothing for commands without a "
+                              f"client.\nRule: {RULE}")
+
+
+# ----------------------------------------------- Q3: exactly once in clusters
+CLIENTS = ("C1", "C2")
+REQUESTS = 6
+
+
+def _workload(client: Any):
+    for seq in range(1, REQUESTS + 1):
+        client.append(client.id, f"{seq},")
+        while client.pending is not None:
+            yield 0.005
+
+
+def _crash_before_reply(c: Cluster, r: random.Random):
+    """Crash the leader right after it applies a client request (its reply is lost with
+    it), and restart it 50 ms later."""
+    seen = {sid: 0 for sid in c.nodes}
+    while c.now < 6.0:
+        yield 0.001
+        for sid in c.nodes:
+            if not c.up[sid]:
+                continue
+            applied = c.applied(sid)
+            new = [cmd for _, cmd in applied[seen[sid]:] if isinstance(cmd, Op)]
+            seen[sid] = len(applied)
+            if new and c.leader() == sid and r.random() < 0.5:
+                c.crash(sid)
+                c.call_later(0.05, lambda s=sid: (c.restart(s), seen.__setitem__(s, 0)))
+
+
+def _retries(store_class: type) -> Callable[[type, int], None]:
+    def run(_node_class: type, seed: int) -> None:
+        """Two retrying clients append while leaders crash before replying (3 servers)"""
+        cls = type("LearnerCluster", (Cluster,), {"store_class": store_class})
+        c = cls(3, seed=seed, check_every_event=True)
+        for client_id in CLIENTS:
+            c.spawn(_workload(c.client(client_id, timeout=0.2)))
+        c.spawn(_crash_before_reply(c, rng("dedup:crash", seed)))
+        done = c.run_until(lambda: all(len(c.clients[k].history) == REQUESTS
+                                       for k in CLIENTS), 20.0)
+        if not done:
+            raise CheckFailed(f"the clients did not finish {REQUESTS} requests each within 20 s "
+                              f"of virtual time: {[len(c.clients[k].history) for k in CLIENTS]}")
+        c.run(0.5)
+        _exactly_once(c)
+    return run
+
+
+def _exactly_once(c: Cluster) -> None:
+    want = {k: "".join(f"{seq}," for seq in range(1, REQUESTS + 1)) for k in CLIENTS}
+    retried = sum(row["attempts"] > 1 for k in CLIENTS for row in c.clients[k].history)
+    for sid in c.nodes:
+        if not c.up[sid]:
+            continue
+        data = {k: c.kv[sid].data.get(k) for k in CLIENTS}
+        if data != want:
+            raise CheckFailed(f"{sid}'s store holds {data} after each client appended "
+                              f"'1,' to '{REQUESTS},' once ({retried} requests were retried "
+                              f"after a crash); it should hold {want}: a retried request was "
+                              f"executed twice.\nRule: {RULE}")
+    for k in CLIENTS:
+        for row in c.clients[k].history:
+            expected = "".join(f"{seq}," for seq in range(1, row["seq"] + 1))
+            if row["result"] != expected:
+                raise CheckFailed(f"client {k}'s request {row['seq']} (after {row['attempts']} "
+                                  f"attempts) was answered {row['result']!r}; the append "
+                                  f"made the value {expected!r}. A retry must get the "
+                                  f"original answer.\nRule: {RULE}")
+
+
+def exactly_once(is_duplicate: Callable, apply: Callable, full: bool = False) -> None:
+    """Question 3: both functions on every server of real clusters with retrying clients
+    and leaders that crash between applying a request and answering it."""
+    store_class = _store(is_duplicate=is_duplicate, apply=apply)
+    run_seeds(_retries(store_class), RaftNode, range(6) if full else range(1), {})
+
+
+__all__ = ["DUPLICATE_CASES", "apply", "exactly_once", "is_duplicate"]
