@@ -287,11 +287,14 @@ def test_make_lab_opens_the_welcome_lesson_of_the_edition(lang, welcome):
 def english_only_code_texts(source: Path) -> list[str]:
     """Texts a code cell shows the learner (rl.predict questions, options and explanations)
     written as a plain English string instead of {"en": ..., "zh": ...}."""
+    from IPython.core.inputtransformer2 import TransformerManager  # cells may use %magics
+
+    python = TransformerManager().transform_cell
     found = []
     for cell in read(make_notebook.target_for(source)).cells:
         if cell.cell_type != "code":
             continue
-        for node in ast.walk(ast.parse(cell.source)):
+        for node in ast.walk(ast.parse(python(cell.source))):
             if (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "predict"
                     and node.args and isinstance(node.args[0], ast.Constant)):
                 found.append(f"{source.stem}: rl.predict({node.args[0].value[:50]!r}...)")
