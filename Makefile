@@ -8,8 +8,14 @@ PORT ?= 8888
 # Jupyter refuses to run as root unless told; CI and containers run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
+# Course edition `make lab` opens: en (notebooks/) or zh (notebooks/zh/). Not LANG, which is the locale.
+COURSE_LANG ?= en
+ifeq ($(filter $(COURSE_LANG),en zh),)
+$(error COURSE_LANG must be en or zh, got '$(COURSE_LANG)')
+endif
+WELCOME := $(if $(filter zh,$(COURSE_LANG)),notebooks/zh/00-welcome.ipynb,notebooks/00-welcome.ipynb)
 
-.PHONY: lab test lite lite-deps soak soak6824 bench explore figure16 browser-deps hub-deps clean
+.PHONY: lab lab-zh test lite lite-deps soak soak6824 bench explore figure16 browser-deps hub-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +25,10 @@ $(STAMP): pyproject.toml
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --port=$(PORT) $(ROOT_FLAG) --ServerApp.root_dir=. \
-		--LabApp.default_url=/lab/tree/notebooks/00-welcome.ipynb $(LAB_ARGS)
+		--LabApp.default_url=/lab/tree/$(WELCOME) $(LAB_ARGS)
+
+lab-zh:
+	@$(MAKE) --no-print-directory lab COURSE_LANG=zh
 
 test: $(STAMP) browser-deps lite-deps hub-deps
 	$(PY) -m pytest -n 2 -q

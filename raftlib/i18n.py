@@ -8,6 +8,13 @@
     ('领导者', '单步')
     >>> rl.set_language("en")
 
+The language before any ``set_language`` call is the course folder's: the nearest
+``raft-course.json`` in the working directory or a parent (``notebooks/zh/`` holds
+``{"language": "zh"}``), else English. A kernel's working directory is its
+notebook's folder (JupyterLab, JupyterLite, nbclient), so every notebook of the
+Chinese edition draws Chinese widgets and plots with code cells identical to the
+English edition's.
+
 Raft terms (leader, term, commit index, ...) come from the glossary
 (``raftlib/data/glossary.csv``) so the widget says exactly what the lessons say;
 words of the user interface that are not Raft terms ("play", "step") live in
@@ -16,11 +23,15 @@ words of the user interface that are not Raft terms ("play", "step") live in
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from . import glossary
 from .errors import ConfigError, UnknownTermError
 
 LANGUAGES = ("en", "zh")
-_state = {"lang": "en"}
+MARKER = "raft-course.json"
+_state: dict[str, str | None] = {"lang": None}  # None: not chosen yet, use the folder's
 
 #: UI strings that are not glossary terms: key -> (English, Chinese). ``{name}`` fields are
 #: filled by :func:`text`'s keyword arguments.
@@ -225,14 +236,32 @@ def set_language(lang: str) -> None:
 
 
 def get_language() -> str:
-    """The language labels use now: ``"en"`` or ``"zh"``."""
+    """The language labels use now: ``"en"`` or ``"zh"`` (at first, :func:`folder_language`)."""
+    if _state["lang"] is None:
+        _state["lang"] = folder_language()
     return _state["lang"]
+
+
+def folder_language(folder: Path | str | None = None) -> str:
+    """The language of the nearest ``raft-course.json`` in ``folder`` (default: the working
+    directory) or a parent, e.g. ``{"language": "zh"}``; ``"en"`` if there is none."""
+    start = Path(folder if folder is not None else Path.cwd()).resolve()
+    for place in (start, *start.parents):
+        marker = place / MARKER
+        if marker.is_file():
+            try:
+                lang = json.loads(marker.read_text(encoding="utf-8"))["language"]
+                return normalize(lang)
+            except (ValueError, KeyError, TypeError, ConfigError) as err:
+                raise ConfigError(f"{marker}: expected {{\"language\": \"en\"}} or "
+                                  f"{{\"language\": \"zh\"}} ({err})") from None
+    return "en"
 
 
 def normalize(lang: str | None) -> str:
     """``None`` -> the current language; ``"zh-CN"`` -> ``"zh"``; anything else is a ConfigError."""
     if lang is None:
-        return _state["lang"]
+        return get_language()
     code = lang.strip().lower().replace("_", "-").split("-")[0] if isinstance(lang, str) else ""
     if code not in LANGUAGES:
         raise ConfigError(f"language must be 'en' or 'zh', got {lang!r}")

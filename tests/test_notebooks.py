@@ -57,15 +57,15 @@ def kernel_env(tmp_path_factory):
     mp.undo()
 
 
-@pytest.mark.notebook
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_notebook_runs_top_to_bottom(path: Path, kernel_env):
+def run_top_to_bottom(path: Path) -> nbformat.NotebookNode:
+    """Execute a notebook in a fresh kernel whose working directory is the notebook's folder
+    (as in JupyterLab); fail on any error or stderr output. Returns the executed notebook."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     nb = read(path)
     client = NotebookClient(nb, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+                            resources={"metadata": {"path": str(path.parent)}})
     try:
         client.execute()
     except CellExecutionError as err:
@@ -74,6 +74,13 @@ def test_notebook_runs_top_to_bottom(path: Path, kernel_env):
               for out in cell.get("outputs", []) if out.get("name") == "stderr"]
     assert not stderr, f"{path.name} wrote to stderr: " + "; ".join(
         f"cell {i}: {text.strip()[:300]}" for i, text in stderr)
+    return nb
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_runs_top_to_bottom(path: Path, kernel_env):
+    run_top_to_bottom(path)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

@@ -23,8 +23,14 @@ lines at either end of a cell are dropped.
 Usage::
 
     python tools/make_notebook.py build tools/lessons/02-split-brain.md notebooks/02-split-brain.ipynb
-    python tools/make_notebook.py build-all          # every tools/lessons/*.md -> notebooks/
+    python tools/make_notebook.py build-all          # every tools/lessons/*.md -> notebooks/,
+                                                     # and tools/lessons/zh/*.md -> notebooks/zh/
+    python tools/make_notebook.py zh-status          # which Chinese blocks need (re)translation
+    python tools/make_notebook.py zh-sync 03-majority-vote   # start / update a Chinese source
     python tools/make_notebook.py extract notebooks/02-split-brain.ipynb tools/lessons/02-split-brain.md
+
+The Chinese edition (``tools/edition.py``) takes only the prose from
+``tools/lessons/zh/<lesson>.md``; every code cell comes from the English source.
 
 The output is nbformat 4.5 with stable cell ids, kernelspec python3, ipykernel's
 language_info and no outputs; building a source and extracting it again gives the same text.
@@ -150,24 +156,63 @@ def target_for(source: Path) -> Path:
     return NOTEBOOKS / (source.name.removesuffix(".md") + ".ipynb")
 
 
+def build_all() -> None:
+    """Every English source, then every Chinese edition (all problems reported before failing)."""
+    import edition  # tools/edition.py imports this module
+    sources = sorted(SOURCES.glob("*.md"))
+    for source in sources:
+        build(source, target_for(source))
+        print(f"{source.relative_to(ROOT)} -> {target_for(source).relative_to(ROOT)}")
+    edition.ZH_NOTEBOOKS.mkdir(exist_ok=True)
+    (edition.ZH_NOTEBOOKS / edition.MARKER).write_text('{"language": "zh"}\n', encoding="utf-8")
+    failed = []
+    for source in sources:
+        target = edition.ZH_NOTEBOOKS / target_for(source).name
+        if not edition.zh_source(source).exists():
+            edition.build_untranslated(source, target)
+            print(f"{source.relative_to(ROOT)} -> {target.relative_to(ROOT)} (not translated yet)")
+            continue
+        try:
+            edition.build_zh(source, target)
+            print(f"{edition.zh_source(source).relative_to(ROOT)} -> {target.relative_to(ROOT)}")
+        except SourceError as err:
+            failed.append(str(err))
+    if failed:
+        raise SourceError("\n".join(failed))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="source -> notebook")
     b.add_argument("source", type=Path)
     b.add_argument("notebook", type=Path)
-    sub.add_parser("build-all", help=f"every {SOURCES.relative_to(ROOT)}/*.md -> notebooks/")
+    sub.add_parser("build-all", help=f"every {SOURCES.relative_to(ROOT)}/*.md -> notebooks/ "
+                                     "(and its Chinese edition -> notebooks/zh/)")
+    sub.add_parser("zh-status", help="which Chinese prose blocks are missing, stale or todo")
+    z = sub.add_parser("zh-sync", help="write/update tools/lessons/zh/LESSON.md: kept "
+                                       "translations, todo blocks for the rest")
+    z.add_argument("lesson", help="a lesson name, e.g. 03-majority-vote or glossary")
     e = sub.add_parser("extract", help="notebook -> source")
     e.add_argument("notebook", type=Path)
     e.add_argument("source", type=Path)
     args = parser.parse_args(argv)
+    import edition  # tools/edition.py imports this module
     try:
         if args.command == "build":
             build(args.source, args.notebook)
         elif args.command == "build-all":
-            for source in sorted(SOURCES.glob("*.md")):
-                build(source, target_for(source))
-                print(f"{source.relative_to(ROOT)} -> {target_for(source).relative_to(ROOT)}")
+            build_all()
+        elif args.command == "zh-status":
+            print("\n".join(edition.status(sorted(SOURCES.glob("*.md")))))
+        elif args.command == "zh-sync":
+            source = SOURCES / (args.lesson.removesuffix(".md") + ".md")
+            if not source.exists():
+                raise SourceError(f"no English source {source.relative_to(ROOT)}")
+            target = edition.zh_source(source)
+            target.parent.mkdir(exist_ok=True)
+            target.write_text(edition.skeleton(source), encoding="utf-8")
+            print(f"{target.relative_to(ROOT)}: translate the blocks marked todo, then delete 'todo'")
         else:
             text = extract(nbformat.read(args.notebook, as_version=4))
             args.source.write_text(text, encoding="utf-8")
@@ -178,4 +223,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.path.insert(0, str(Path(__file__).parent))
+    import make_notebook  # one module object, so edition.py raises the SourceError main() catches
+
+    sys.exit(make_notebook.main())
