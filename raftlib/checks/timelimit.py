@@ -18,6 +18,10 @@ import time
 from types import FrameType
 from typing import Any, Callable
 
+#: Set while the trace-function limit stops learner code: CPython then clears the trace
+#: function itself, which audits as ``sys.settrace`` (the sandbox lets exactly that pass).
+EXPIRING = [False]
+
 #: Where the library's own code lives: its frames are never traced.
 _LIBRARY = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
@@ -57,6 +61,7 @@ def _traced(seconds: float, expired: type[BaseException]) -> Callable[[], None] 
 
     def on_line(frame: FrameType, event: str, arg: Any) -> Any:
         if event == "line" and time.perf_counter() > deadline:
+            EXPIRING[0] = True
             raise expired()
         return on_line
 
@@ -69,5 +74,6 @@ def _traced(seconds: float, expired: type[BaseException]) -> Callable[[], None] 
 
     def stop() -> None:
         sys.settrace(None)
+        EXPIRING[0] = False
 
     return stop
