@@ -97,7 +97,11 @@ def test_make_lite_builds_the_course_with_raftlib_and_the_widget_front_ends(site
     exercises = sorted(p.relative_to(files / "exercises") for p in files.glob("exercises/*/*.ipynb"))
     assert exercises == sorted(p.relative_to(ROOT / "exercises")
                                for p in (ROOT / "exercises").glob("*/*.ipynb"))
-    for nb in files.rglob("*.ipynb"):
+    zh = site / "files" / "zh" / "lessons"
+    assert sorted(p.name for p in zh.glob("*.ipynb")) == sorted(
+        p.name for p in (ROOT / "notebooks" / "zh").glob("*.ipynb"))
+    assert json.loads((zh / "raft-course.json").read_text())["language"] == "zh"
+    for nb in (site / "files").rglob("*.ipynb"):
         text = nb.read_text()
         assert json.loads(text)["metadata"]["kernelspec"]["name"] == "python", nb
         assert "BEGIN HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text, nb

@@ -38,10 +38,13 @@ DEFAULT_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 #: The Pyodide core files the site serves itself (from npm's ``pyodide`` package).
 CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
               "package.json")
-#: One content folder per language edition: (lessons folder, exercises folder) of this
-#: repository. The Chinese edition does not exist yet; when it lands, add it here
-#: (e.g. ``"zh": ("notebooks/zh", "exercises/zh")``) and the site gets a ``zh/`` folder.
-EDITIONS = {"en": ("notebooks", "exercises")}
+#: One content folder per language edition: (lessons folder, exercises folder or None) of
+#: this repository. The Chinese edition has lessons only so far (its exercises are to come);
+#: its folder's ``raft-course.json`` makes widgets and plots Chinese there
+#: (:func:`raftlib.i18n.folder_language`).
+EDITIONS = {"en": ("notebooks", "exercises"), "zh": ("notebooks/zh", None)}
+#: The marker file of an edition's language, copied with its lessons.
+LANGUAGE_FILE = "raft-course.json"
 KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
 #: What the site must contain (checked after the build, and by tests/test_lite.py).
 FRONT_ENDS = ("extensions/@jupyter-widgets/jupyterlab-manager", "extensions/anywidget",
@@ -57,8 +60,13 @@ def stage_content(dest: Path) -> list[Path]:
     staged = []
     for language, (lessons, exercises) in EDITIONS.items():
         sources = [(p, Path("lessons") / p.name) for p in sorted((ROOT / lessons).glob("*.ipynb"))]
-        sources += [(p, Path("exercises") / p.parent.name / p.name)
-                    for p in sorted((ROOT / exercises).glob("*/*.ipynb"))]
+        if exercises is not None:
+            sources += [(p, Path("exercises") / p.parent.name / p.name)
+                        for p in sorted((ROOT / exercises).glob("*/*.ipynb"))]
+        marker = ROOT / lessons / LANGUAGE_FILE
+        if marker.is_file():
+            (dest / language / "lessons").mkdir(parents=True, exist_ok=True)
+            (dest / language / "lessons" / LANGUAGE_FILE).write_bytes(marker.read_bytes())
         if not sources:
             raise BuildError(f"no notebooks found for the {language!r} edition in {lessons}/")
         for src, rel in sources:
