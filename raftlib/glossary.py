@@ -2,7 +2,7 @@
 
 One row per term: a stable snake_case ``key``, the English and Chinese terms,
 ``|``-separated synonyms in each language, a one-line definition in each
-language and the lesson (0-11) that introduces the term.
+language and the lesson (0-12) that introduces the term.
 
     >>> from raftlib import glossary
     >>> glossary.bilingual("majority")
@@ -37,7 +37,7 @@ __all__ = ["COLUMNS", "Term", "UnknownTermError", "as_dataframe", "bilingual", "
 
 COLUMNS = ("key", "en", "zh", "zh_synonyms", "en_synonyms", "definition_en", "definition_zh",
            "lesson")
-LESSONS = range(0, 12)
+LESSONS = range(0, 13)
 _SEPARATORS = "_-/"  # treated like spaces when comparing terms: next_index == next index
 
 

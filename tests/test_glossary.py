@@ -65,7 +65,7 @@ def test_size_keys_and_required_fields():
         for column in REQUIRED:
             assert r[column].strip(), f"{r['key']}: empty {column}"
         assert re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", r["key"]), r["key"]
-        assert int(r["lesson"]) in range(0, 12), r["key"]
+        assert int(r["lesson"]) in glossary.LESSONS, r["key"]
         for column, value in r.items():
             assert "\n" not in value and value == value.strip(), f"{r['key']}: {column}"
 
