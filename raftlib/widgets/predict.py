@@ -25,17 +25,6 @@ from ..errors import ConfigError
 
 Text = str | Mapping[str, str]
 
-#: Labels of this widget: key -> (English, Chinese).
-LABELS: dict[str, tuple[str, str]] = {
-    "predict": ("Predict first", "先预测"),
-    "run": ("Lock in and run", "锁定答案并运行"),
-    "choose": ("choose an answer first", "请先选择一个答案"),
-    "right": ("Your prediction was right: {answer}.", "你的预测正确：{answer}。"),
-    "wrong": ("You predicted {choice}; the run says {answer}.",
-              "你预测的是 {choice}；运行结果是 {answer}。"),
-    "why": ("Why", "原因"),
-}
-
 
 def _text(value: Text, lang: str, what: str) -> str:
     if isinstance(value, str):
@@ -85,7 +74,7 @@ class Prediction:
                               self._why])
 
     def _label(self, key: str, **fields: str) -> str:
-        return LABELS[key][self.lang == "zh"].format(**fields)
+        return i18n.text(f"predict_{key}", self.lang, **fields)
 
     def _on_choice(self, change: dict) -> None:
         self.choice = change["new"]
