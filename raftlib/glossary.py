@@ -2,7 +2,8 @@
 
 One row per term: a stable snake_case ``key``, the English and Chinese terms,
 ``|``-separated synonyms in each language, a one-line definition in each
-language and the lesson (0-12) that introduces the term.
+language and the lesson (0-12) that introduces the term. A Figure 2 field name
+(``next_index``) has itself as its Chinese term: Chinese text keeps it as code.
 
     >>> from raftlib import glossary
     >>> glossary.bilingual("majority")
@@ -63,6 +64,11 @@ class Term:
     def all_zh(self) -> tuple[str, ...]:
         """The Chinese term followed by its Chinese synonyms."""
         return (self.zh, *self.zh_synonyms)
+
+    @property
+    def is_code(self) -> bool:
+        """A Figure 2 field name (``next_index``): kept as code in both languages, not translated."""
+        return self.zh == self.en
 
 
 def _normalize(text: str) -> str:
@@ -162,8 +168,13 @@ def label(key: str, lang: str = "en") -> str:
 
 
 def bilingual(key: str, lang: str = "en") -> str:
-    """Both terms, for a term's first use: ``"majority (多数)"``; with ``lang="zh"``, ``"多数（majority）"``."""
+    """Both terms, for a term's first use: ``"majority (多数)"``; with ``lang="zh"``, ``"多数（majority）"``.
+
+    A Figure 2 field name (:attr:`Term.is_code`) is the same code in both languages: ``"`next_index`"``.
+    """
     term = get(key)
+    if term.is_code:
+        return f"`{term.en}`"
     if _lang(lang) == "zh":
         return f"{term.zh}（{term.en}）"
     return f"{term.en} ({term.zh})"

@@ -94,7 +94,7 @@ def test_primary_terms_are_unambiguous():
 
 def test_languages_and_punctuation():
     for t in glossary.load().values():
-        assert CJK.search(t.zh), t.key
+        assert CJK.search(t.zh) or t.is_code, t.key
         assert all(CJK.search(s) for s in t.zh_synonyms), t.key
         assert CJK.search(t.definition_zh), t.key
         assert not CJK.search(t.en + t.definition_en + "".join(t.en_synonyms)), t.key
@@ -195,3 +195,13 @@ def test_as_dataframe():
     assert list(frame.columns) == list(glossary.COLUMNS)
     assert len(frame) == len(glossary.load())
     assert set(glossary.as_dataframe(lesson=6)["lesson"]) == {6}
+
+
+def test_figure2_field_names_stay_code_in_chinese():
+    """Issue 13: `next_index` is not translated into 下一索引 and the like; it is code in both editions."""
+    for key in ("next_index", "match_index", "last_applied", "prev_log_index", "prev_log_term"):
+        term = glossary.get(key)
+        assert term.is_code and term.zh_synonyms == (), key
+        assert glossary.bilingual(key) == glossary.bilingual(key, "zh") == f"`{key}`"
+        assert CJK.search(term.definition_zh), key
+    assert not glossary.get("majority").is_code

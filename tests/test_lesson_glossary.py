@@ -6,7 +6,8 @@ written in bold as English then Chinese in parentheses, exactly what
 Chinese-first form ``**多数（majority）**`` (``bilingual(key, "zh")``, full-width
 parentheses) is accepted too. Any bold span with a parenthesized part that
 contains Chinese is such a marker. Code cells may call
-``glossary.bilingual("key")`` / ``label`` / ``get`` with a literal key.
+``glossary.bilingual("key")`` / ``label`` / ``get`` with a literal key. A Figure 2
+field name is code in both languages: its first use is bold code, ``**`next_index`**``.
 
 Checked here: every marker names a glossary term (the English is the term or an
 English synonym, the Chinese its Chinese term or a Chinese synonym, and that
@@ -29,6 +30,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CJK = re.compile(r"[\u3400-\u9fff]")
 EN_FIRST = re.compile(r"\*\*([^*()（）\n]+?) \(([^()*\n]+)\)\*\*")
 ZH_FIRST = re.compile(r"\*\*([^*()（）\n]+?)（([^（）*\n]+)）\*\*")
+BOLD_CODE = re.compile(r"\*\*`([A-Za-z_]+)`\*\*")
 CODE_KEY = re.compile(r"glossary\.(?:bilingual|label|get)\(\s*['\"]([^'\"]+)['\"]")
 LESSON_NUMBER = re.compile(r"^(\d\d)[a-z]?-")  # 06-... and its continuation 06b-...
 
@@ -63,8 +65,15 @@ def cells(path: Path, kind: str) -> list[str]:
 
 
 def marked_keys(path: Path) -> set[str]:
+    """Terms marked in both languages, and Figure 2 field names given in bold code (**`next_index`**)."""
     keys = set()
     for text in cells(path, "markdown"):
+        for name in BOLD_CODE.findall(text):
+            try:
+                if glossary.get(name).is_code:
+                    keys.add(glossary.get(name).key)
+            except KeyError:
+                pass
         for en, _ in markers(text):
             try:
                 keys.add(glossary.get(en).key)

@@ -231,8 +231,9 @@ function render({model, el}) {
 
   // ------------------------------------------------------------------ side panel
   function row(k, v) { return `<tr><th>${k}</th><td>${v}</td></tr>`; }
-  function field(name) {  // Figure 2 name, with its glossary term in Chinese
-    return model.get("lang") === "zh" ? `${esc(lab(name))} <code>${name}</code>` : `<code>${name}</code>`;
+  function field(name) {  // Figure 2 name, with its glossary term in Chinese unless that is the code itself
+    const zh = model.get("lang") === "zh" && lab(name) !== name;
+    return zh ? `${esc(lab(name))} <code>${name}</code>` : `<code>${name}</code>`;
   }
   function serverDetails(s) {
     let h = `<h4>${esc(lab("server"))} ${s.id}</h4><table>`;
