@@ -88,8 +88,7 @@ def explore(n: int = 3, *, node_class: type = RaftNode, max_term: int = 3, max_l
                     drops=drops, duplicates=duplicates, strategy=strategy,
                     time_limit=time_limit, seed=seed, symmetry=symmetry, reduce=reduce)
     start = time.perf_counter()
-    # random walks are not reduced: a walk gains little from it, and seeds keep their walks
-    model = _model(settings, reduce and strategy != "random")
+    model = _model(settings, reduce)
     try:
         out = search(model, strategy, float(time_limit), seed)
     except NotMonotone:  # the class breaks an assumption of .dead: search without it
@@ -109,8 +108,11 @@ def explore(n: int = 3, *, node_class: type = RaftNode, max_term: int = 3, max_l
 
 
 def _model(settings: dict, reduce: bool) -> Model:
+    # random walks are not reduced (a walk gains little from it) and take the smallest
+    # renaming as they always have: a seed keeps its walk
+    walks = settings["strategy"] == "random"
     return Model(settings["n"], settings["node_class"], max_term=settings["max_term"],
                  max_log=settings["max_log"], max_in_flight=settings["max_in_flight"],
                  commands=settings["commands"], crashes=settings["crashes"],
                  drops=settings["drops"], duplicates=settings["duplicates"],
-                 symmetry=settings["symmetry"], reduce=reduce)
+                 symmetry=settings["symmetry"], reduce=reduce and not walks, walks=walks)

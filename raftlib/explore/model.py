@@ -54,7 +54,8 @@ class Model:
 
     def __init__(self, n: int, node_class: type[RaftNode], *, max_term: int, max_log: int,
                  max_in_flight: int, commands: tuple, crashes: int, drops: bool,
-                 duplicates: bool, symmetry: bool = True, reduce: bool = True) -> None:
+                 duplicates: bool, symmetry: bool = True, reduce: bool = True,
+                 walks: bool = False) -> None:
         self.ids = tuple(f"S{i}" for i in range(1, n + 1))
         self.node_class = node_class
         self.max_term, self.max_log, self.max_in_flight = max_term, max_log, max_in_flight
@@ -70,8 +71,8 @@ class Model:
         self.ghosts: list[invariants.Ghost] = []
         self._ghost_ids: dict[invariants.Ghost, int] = {}
         # n! renamings: worth it up to 4 servers (24), not beyond
-        self.symmetry = Symmetry(self.codec, self.ghost, self.ghosts) if symmetry and 1 < n <= 4 \
-            else None
+        self.symmetry = Symmetry(self.codec, self.ghost, self.ghosts, every=walks) \
+            if symmetry and 1 < n <= 4 else None
 
     # ------------------------------------------------------------ interning
     def ghost(self, g: invariants.Ghost) -> int:
@@ -195,14 +196,13 @@ class Model:
 
     def _fits(self, in_flight: tuple, sent: tuple) -> bool:
         """No link that ``sent`` uses holds more than max_in_flight messages."""
-        links = self.codec.links
-        used = {links[m] for m in sent}
-        counts = dict.fromkeys(used, 0)
-        for x in in_flight:
-            link = links[x]
-            if link in counts:
-                counts[link] += 1
-        return max(counts.values()) <= self.max_in_flight
+        link_ids = self.codec.link_ids
+        on = [link_ids[x] for x in in_flight]
+        limit = self.max_in_flight
+        for link in {link_ids[m] for m in sent}:
+            if on.count(link) > limit:
+                return False
+        return True
 
     def _step(self, out: list, state: State, tuples: list, i: int, kind: str, arg: int,
               in_flight: tuple, live: bool) -> None:
