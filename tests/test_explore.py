@@ -161,18 +161,31 @@ def test_dead_message_rules():
     from raftlib.explore.dead import dead
     s = model(reduce=False)
     s0 = s.initial()
-    follower = s.server_tuples(s0)[0]                     # term 0
-    cand = s.server_tuples(after(s, s0, "timeout", "S1"))[0]   # term 1, votes {S1}
-    ok = rl.AppendEntriesReply("S2", "S1", 1, True, 1, None, None)
-    assert dead(ok._replace(term=0), cand)                  # R1: stale
-    assert not dead(ok._replace(term=2), follower)          # a higher term still acts
-    assert not dead(ok, cand)                               # a candidate may yet lead
-    assert dead(ok._replace(term=0), follower)              # R3: same term, a follower
+    follower = s.server_tuples(s0)[0]                              # term 0
+    s1 = after(s, s0, "timeout", "S1")
+    cand = s.server_tuples(s1)[0]                                  # term 1, votes {S1}
+    s2 = after(s, after(s, s1, "deliver", "S2"), "drop", "S3")
+    leader = s.server_tuples(after(s, s2, "deliver", "S1", "RequestVoteReply"))[0]
+    assert leader[5] == rl.LEADER and leader[7] == (1, 1) and leader[8] == (0, 0)
+
+    def is_dead(m, d, slot=0, r4=True):
+        return dead(m, d, slot, r4)
+
+    ok = rl.AppendEntriesReply("S2", "S1", 1, True, 0, None, None)
+    assert is_dead(ok._replace(term=0), cand)                      # R1: stale
+    assert not is_dead(ok._replace(term=2), follower)              # a higher term still acts
+    assert not is_dead(ok, cand)                                   # a candidate may yet lead
+    assert is_dead(ok._replace(term=0), follower)                  # R3: same term, a follower
+    assert is_dead(ok, leader)                                     # R4: tells nothing new
+    assert not is_dead(ok, leader, r4=False)
+    assert not is_dead(ok._replace(match_index=1), leader)         # raises match_index
+    assert not is_dead(ok._replace(success=False, conflict_index=1), leader)  # backs up
     vote = rl.RequestVoteReply("S2", "S1", 1, True)
-    assert not dead(vote, cand)                             # a vote the candidate needs
-    assert dead(vote._replace(vote_granted=False), cand)    # R2: refused, same term
-    assert dead(vote._replace(src="S1"), cand)              # R2: already counted
-    assert not dead(rl.RequestVote("S2", "S1", 0, "S2", 0, 0), cand)      # requests never
+    assert not is_dead(vote, cand)                                 # a vote the candidate needs
+    assert is_dead(vote._replace(vote_granted=False), cand)        # R2: refused, same term
+    assert is_dead(vote._replace(src="S1"), cand)                  # R2: already counted
+    assert is_dead(vote, leader)                                   # R2: no longer a candidate
+    assert not is_dead(rl.RequestVote("S2", "S1", 0, "S2", 0, 0), cand)   # requests never
 
 
 def test_the_reduction_is_off_where_its_argument_does_not_hold():
@@ -181,6 +194,7 @@ def test_the_reduction_is_off_where_its_argument_does_not_hold():
     assert not model(node_class=bugs.UseStaleAppendReplies).reduce   # its own reply handler
     assert not model(node_class=bugs.CountStaleVotes).reduce
     assert model(node_class=bugs.HeartbeatSkipsCheck).reduce
+    assert model().leader_replies and not model(node_class=bugs.CommitOldTermEntries).leader_replies
 
 
 class Demote(rl.RaftNode):

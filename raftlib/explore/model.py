@@ -67,7 +67,8 @@ class Model:
         self._cache: dict[tuple, Reaction] = {}
         #: drop dead messages at once (:mod:`.dead`): sound only when drops are allowed
         self.reduce = reduce and drops and dead.applies(node_class)
-        self._dead: dict[tuple[int, int], bool] = {}
+        self.leader_replies = dead.applies(node_class, dead.LEADER_METHODS)  # R4 too
+        self._dead: dict[tuple[int, int], bool] = {}   # (server tuple, message) -> dead?
         self.ghosts: list[invariants.Ghost] = []
         self._ghost_ids: dict[invariants.Ghost, int] = {}
         # n! renamings: worth it up to 4 servers (24), not beyond
@@ -216,8 +217,8 @@ class Model:
                 return
         servers = state[0]
         servers = (*servers[:i], reaction.server, *servers[i + 1:])
-        if live:
-            in_flight = self._live(in_flight, i, sent, servers)
+        if live and (sent or reaction.server != state[0][i]):
+            in_flight = self._live(in_flight, i, sent, servers, reaction.server != state[0][i])
         nxt = (servers, in_flight, state[2] + (kind == REQUEST), state[3] + (kind == CRASH),
                state[4])
         violation = reaction.violation
@@ -225,18 +226,19 @@ class Model:
             nxt, violation = self._check(nxt, tuples, i, reaction)
         out.append(((kind, i, arg), nxt, violation))
 
-    def _live(self, in_flight: tuple, i: int, sent: tuple, servers: tuple) -> tuple:
-        """``in_flight`` without the messages a step at server ``i`` made dead: those to
-        ``i`` and those it just ``sent`` (:mod:`.dead`)."""
-        links, memo, messages = self.codec.links, self._dead, self.codec.messages
+    def _live(self, in_flight: tuple, i: int, sent: tuple, servers: tuple,
+              changed: bool) -> tuple:
+        """``in_flight`` without the messages a step at server ``i`` made dead: those it
+        just ``sent``, and those to ``i`` if it ``changed`` (:mod:`.dead`)."""
+        links, memo = self.codec.links, self._dead
         keep = []
         for m in in_flight:
             dst = links[m][1]
-            if dst == i or m in sent:
-                key = (m, servers[dst])
+            if (changed and dst == i) or m in sent:
+                key = (servers[dst], m)
                 is_dead = memo.get(key)
                 if is_dead is None:
-                    is_dead = memo[key] = dead.dead(messages[m], self.codec.servers[servers[dst]])
+                    is_dead = memo[key] = self._is_dead(m, servers[dst])
                 if is_dead:
                     continue
             keep.append(m)
@@ -244,8 +246,13 @@ class Model:
 
     def dead_messages(self, state: State) -> list[int]:
         """The interned messages in flight in ``state`` that are dead (:mod:`.dead`)."""
-        links, servers, messages = self.codec.links, self.codec.servers, self.codec.messages
-        return [m for m in state[1] if dead.dead(messages[m], servers[state[0][links[m][1]]])]
+        links = self.codec.links
+        return [m for m in state[1] if self._is_dead(m, state[0][links[m][1]])]
+
+    def _is_dead(self, m: int, s_id: int) -> bool:
+        src, dst = self.codec.links[m]
+        return dead.dead(self.codec.messages[m], self.codec.servers[s_id],
+                         src - (src > dst), self.leader_replies)
 
     def _check(self, nxt: State, tuples: list, i: int, reaction: Reaction) -> tuple[State, Any]:
         """The properties that depend on more than the server that moved."""
