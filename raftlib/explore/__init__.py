@@ -50,7 +50,9 @@ def explore(n: int = 3, *, node_class: type = RaftNode, max_term: int = 3, max_l
     ``max_in_flight``: messages in flight on one link (one direction); ``commands``:
     the client requests, given in order to whichever server is leader; ``crashes``:
     how many crashes may happen; ``drops``/``duplicates``: whether the network may
-    lose/duplicate messages. ``strategy``: "bfs" (shortest counterexample), "dfs",
+    lose/duplicate messages. ``strategy``: "bfs" (shortest counterexample; with
+    ``drops`` and ``reduce``, shortest but for the drops of dead messages it puts
+    back, :mod:`.dead`: ``reduce=False`` gives the strictly shortest), "dfs",
     or "random" (seeded random walks, never complete). The search stops at the
     first violation or after ``time_limit`` seconds. ``symmetry``: explore states
     that differ only in server names once (:mod:`.symmetry`); ``reduce``: with

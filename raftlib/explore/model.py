@@ -349,11 +349,12 @@ class Model:
         state, taken, violation = self.initial(), [], None
         for label in labels:
             found = {lab: (nxt, v) for lab, nxt, v in self.successors(state, reduce=False)}
-            if label not in found:  # no room: free it
+            if label not in found:  # no room: free it, one dead message at a time
                 kind, i, arg = label
-                sent = self.react(i, state[0][i], kind, arg).sent
-                full = {links[m] for m in sent}
+                full = {links[m] for m in self.react(i, state[0][i], kind, arg).sent}
                 for m in self.dead_messages(state):
+                    if label in found:
+                        break
                     if links[m] in full:
                         drop = (DROP, links[m][1], m)
                         taken.append(drop)
