@@ -69,21 +69,23 @@ def applies(node_class: type, methods: tuple = METHODS) -> bool:
     return all(getattr(node_class, name) is getattr(RaftNode, name) for name in methods)
 
 
-def monotone(before: tuple, after: tuple) -> bool:
+def monotone(before: tuple, after: tuple, leader_replies: bool) -> bool:
     """A server's step from tuple ``before`` to ``after`` keeps the facts the argument
     needs: the term does not decrease; within a term a follower stays a follower, a
     non-candidate does not become a candidate, a candidate loses no vote, and a
-    leader's match indexes do not decrease and stay below its next indexes."""
+    leader's match indexes do not decrease and stay below its next indexes, and (for
+    R4, if ``leader_replies``) a leader has committed all that RaftNode's rule allows."""
     if after[TERM] != before[TERM]:
         return after[TERM] > before[TERM]
     role, new = before[ROLE], after[ROLE]
+    if leader_replies and new == LEADER and not _committed(after):
+        return False
     if role == FOLLOWER:
         return new == FOLLOWER
     if role == CANDIDATE:
         return new != CANDIDATE or set(before[VOTES]) <= set(after[VOTES])
     if new == LEADER:
-        return all(b <= a < n for b, a, n in zip(before[MATCH], after[MATCH], after[NEXT])) \
-            and _committed(after)
+        return all(b <= a < n for b, a, n in zip(before[MATCH], after[MATCH], after[NEXT]))
     return new != CANDIDATE
 
 

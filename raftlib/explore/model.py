@@ -126,7 +126,7 @@ class Model:
             else:
                 load(node, s)
                 after = crashed(node.persistent_state())
-            if self.reduce and not dead.monotone(s, after):
+            if self.reduce and not dead.monotone(s, after, self.leader_replies):
                 raise dead.NotMonotone(f"{kind} at {self.ids[i]}: {s} -> {after}")
             return Reaction(codec.server(after), (), (), None, True, True)
         load(node, s)
@@ -140,7 +140,7 @@ class Model:
             node.propose(self.commands[arg])
         applied = tuple(node.to_apply)
         after = dump(node, s[APPLIED] + len(applied))
-        if self.reduce and not dead.monotone(s, after):
+        if self.reduce and not dead.monotone(s, after, self.leader_replies):
             raise dead.NotMonotone(f"{kind} at {self.ids[i]}: {s} -> {after}")
         violation = None
         if s[ROLE] == LEADER and after[ROLE] == LEADER and s[TERM] == after[TERM]:
