@@ -12,7 +12,9 @@ counterexample comes back as a trace that :meth:`ExploreResult.cluster` replays
 on a real :class:`~raftlib.Cluster`. See :mod:`.model` for the states and steps.
 
 States that differ only in the servers' names are explored once
-(:mod:`.symmetry`; ``symmetry=False`` turns it off); traces are always concrete.
+(:mod:`.symmetry`; ``symmetry=False`` turns it off), and with drops the replies
+no later state can act on are dropped at once (:mod:`.dead`; ``reduce=False``
+turns it off); traces are always concrete.
 """
 
 from __future__ import annotations
