@@ -289,6 +289,7 @@ def test_bfs_gives_the_shortest_trace():
     (dict(commands="xy"), "commands must be a tuple"),
     (dict(commands=([1],)), "hashable"),
     (dict(drops=1), "drops must be True or False"),
+    (dict(reduce="yes"), "reduce must be True or False"),
     (dict(strategy="astar"), "strategy must be one of bfs, dfs, random"),
     (dict(time_limit=0), "time_limit must be a number of seconds > 0"),
     (dict(seed=1.5), "seed must be an int"),
