@@ -169,8 +169,10 @@ QUIET_ELECTIONS = dict(ELECTIONS, max_in_flight=1, max_states=500)
 TWO_ENTRIES = dict(max_term=2, max_log=2, max_in_flight=1, crashes=0, drops=False,
                    commands=("x", "y"), max_states=3_000)
 #: Two terms, one entry, one crash (the catalogue's SMALL bound, capped: about 11,600).
+#: match_index taken from the leader's log shows up here (1,909 states, 15 steps), and a
+#: reply's match_index from the follower's log length makes the leader's code fail.
 ONE_CRASH = dict(max_term=2, max_log=1, max_in_flight=1, crashes=1, drops=False,
-                 commands=("x",), max_states=3_000)
+                 commands=("x",), max_states=5_000)
 
 
 def _owner(grade_id: str, check: Callable, *names: str) -> tuple[str, Callable[[dict], None]]:
@@ -181,7 +183,7 @@ PLANS.update({
     "voting": dict(functions=("on_election_timeout", "handle_request_vote", "log_is_up_to_date"),
                    base=_voting.NoLibraryElection, searches=[ELECTIONS]),
     "replication": dict(functions=("handle_append_entries", "merge_entries"), base=RaftNode,
-                        searches=[QUIET_ELECTIONS, TWO_ENTRIES]),
+                        searches=[QUIET_ELECTIONS, TWO_ENTRIES, ONE_CRASH]),
     "commit": dict(functions=("handle_append_entries_reply", "advance_commit_index"),
                    base=RaftNode, searches=[ONE_CRASH]),
 })
