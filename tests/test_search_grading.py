@@ -51,8 +51,10 @@ def grade(exercise: str, functions: dict, full: bool = True) -> None:
 @pytest.fixture(autouse=True)
 def no_cache():
     search._cache.clear()
+    search._charged.clear()
     yield
     search._cache.clear()
+    search._charged.clear()
 
 
 @pytest.mark.parametrize("exercise", list(NOTEBOOKS))

@@ -61,11 +61,13 @@ MESSAGES = {
 }
 
 _cache: dict[tuple, ExploreResult | Exception] = {}
+_charged: dict[tuple, str | None] = {}
 _CACHE_SIZE = 8
 
 
 def describe(bound: dict) -> str:
-    """The bound of one search in words, e.g. 'terms <= 2, logs <= 1 entry, ...'."""
+    """The bound of one search in words, e.g. 'terms <= 2, logs <= 1, 1 in flight per link,
+    1 crash, no drops'."""
     parts = [f"terms <= {bound['max_term']}", f"logs <= {bound['max_log']}",
              f"{bound['max_in_flight']} in flight per link",
              f"{bound['crashes']} crash" + ("es" if bound["crashes"] != 1 else "")]
@@ -148,13 +150,25 @@ def question(exercise: str, functions: dict[str, Any], full: bool = False) -> No
 def _charge(exercise: str, functions: dict[str, Any], found: str,
             cause: Exception | None) -> None:
     """Fail with ``found``, unless another question of the exercise already fails."""
+    key = (exercise, *((name, functions[name]) for name in PLANS[exercise]["functions"]))
+    if key not in _charged:  # the visible and the hidden test ask the same: check once
+        _charged[key] = _failing_question(exercise, functions)
+        while len(_charged) > _CACHE_SIZE:
+            _charged.pop(next(iter(_charged)))
+    if _charged[key] is not None:
+        print(MESSAGES["charged"].format(question=_charged[key], found=found))
+        return
+    raise CheckFailed(found) from cause
+
+
+def _failing_question(exercise: str, functions: dict[str, Any]) -> str | None:
+    """The first other question of the exercise whose full test fails, if any."""
     for grade_id, check in OWNERS[exercise]:
         try:
             check(functions)
         except CheckFailed:
-            print(MESSAGES["charged"].format(question=grade_id, found=found))
-            return
-    raise CheckFailed(found) from cause
+            return grade_id
+    return None
 
 
 # ------------------------------------------------------------------ the exercises
