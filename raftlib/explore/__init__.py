@@ -45,7 +45,7 @@ def explore(n: int = 3, *, node_class: type = RaftNode, max_term: int = 3, max_l
             max_in_flight: int = 2, commands: tuple = ("x", "y"), crashes: int = 1,
             drops: bool = True, duplicates: bool = False, strategy: str = "bfs",
             time_limit: float = 60.0, seed: int = 0, symmetry: bool = True,
-            reduce: bool = True) -> ExploreResult:
+            reduce: bool = True, max_states: int | None = None) -> ExploreResult:
     """Search the states of ``n`` servers of ``node_class`` within the bounds.
 
     ``max_term``: highest term a server may reach; ``max_log``: longest log;
@@ -56,10 +56,11 @@ def explore(n: int = 3, *, node_class: type = RaftNode, max_term: int = 3, max_l
     ``drops`` and ``reduce``, shortest but for the drops of dead messages it puts
     back, :mod:`.dead`: ``reduce=False`` gives the strictly shortest), "dfs",
     or "random" (seeded random walks, never complete). The search stops at the
-    first violation or after ``time_limit`` seconds. ``symmetry``: explore states
-    that differ only in server names once (:mod:`.symmetry`); ``reduce``: with
-    ``drops``, bfs and dfs drop at once the replies no later state can act on
-    (:mod:`.dead`).
+    first violation, after ``time_limit`` seconds, or once ``max_states`` distinct
+    states are found (a bound that, unlike the time, gives the same result on every
+    machine). ``symmetry``: explore states that differ only in server names once
+    (:mod:`.symmetry`); ``reduce``: with ``drops``, bfs and dfs drop at once the
+    replies no later state can act on (:mod:`.dead`).
     """
     _count("n", n, 1)
     if not (isinstance(node_class, type) and issubclass(node_class, RaftNode)):
@@ -87,17 +88,21 @@ def explore(n: int = 3, *, node_class: type = RaftNode, max_term: int = 3, max_l
         raise ConfigError(f"time_limit must be a number of seconds > 0, got {time_limit!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ConfigError(f"seed must be an int, got {seed!r}")
+    if max_states is not None:
+        _count("max_states", max_states, 1)
     settings = dict(n=n, node_class=node_class, max_term=max_term, max_log=max_log,
                     max_in_flight=max_in_flight, commands=tuple(commands), crashes=crashes,
                     drops=drops, duplicates=duplicates, strategy=strategy,
-                    time_limit=time_limit, seed=seed, symmetry=symmetry, reduce=reduce)
+                    time_limit=time_limit, seed=seed, symmetry=symmetry, reduce=reduce,
+                    max_states=max_states)
     start = time.perf_counter()
     model = _model(settings, reduce)
     try:
-        out = search(model, strategy, float(time_limit), seed)
+        out = search(model, strategy, float(time_limit), seed, max_states)
     except NotMonotone:  # the class breaks an assumption of .dead: search without it
         model = _model(settings, False)
-        out = search(model, strategy, max(start + time_limit - time.perf_counter(), 1e-3), seed)
+        out = search(model, strategy, max(start + time_limit - time.perf_counter(), 1e-3), seed,
+                     max_states)
     if out.violation is not None:
         labels, final, violation = model.concretize(out.path(), out.final_label, out.violation)
         if strategy != "bfs":  # bfs's trace is already a shortest one
