@@ -265,7 +265,7 @@ class Cluster(Simulation):
                 ok = type(entry.command) is Op and entry.command == request.op
                 self.send(ClientReply(sid, request.src, request.op.seq, ok, result,
                                       self._nodes[sid].leader_id))
-        self._trace_row("apply", sid, None, detail=applies[-1][0])
+        self._trace.append((self.now, "apply", sid, None, None, None, None, applies[-1][0]))
 
     def _handle_message(self, msg: Any) -> None:
         dst = msg.dst
@@ -307,8 +307,16 @@ class Cluster(Simulation):
         self._start_server(sid, self._disk[sid])
 
     def _after_event(self) -> None:
-        if self.check_every_event:
-            self.check()
+        self.check()
+
+    @property
+    def check_every_event(self) -> bool:
+        """Whether :meth:`check` runs after every event (settable at any time)."""
+        return self._check_events
+
+    @check_every_event.setter
+    def check_every_event(self, value: bool) -> None:
+        self._check_events = check_bool("check_every_event", value)
 
     def wire_size(self, msg: Any) -> int:
         size = 8 * len(msg)
