@@ -8,6 +8,7 @@ True
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, Callable
 
 from .core import (AppendEntries, AppendEntriesReply, Entry, LEADER, PersistentState, PreVote,
@@ -19,7 +20,8 @@ from .safety import SafetyMonitor
 from .sim.simulation import Simulation, copy_value, payload_size
 from .validate import check_bool, check_choice, check_int, check_number, check_range
 
-_SHARED = (str, int, float, bool, type(None))  # commands that need no copy
+_SHARED = frozenset((str, int, float, bool, type(None)))  # commands that need no copy
+_COMMAND = attrgetter("command")
 
 #: Named timings. "paper": the Raft paper's 150-300 ms timeouts with 50 ms heartbeats.
 #: "mit": the MIT 6.824 lab, whose tester allows at most 10 heartbeats a second.
@@ -275,11 +277,10 @@ class Cluster(Simulation):
         elif dst in self.clients:
             self.clients[dst].on_reply(msg)
         else:
-            if cls is AppendEntries and msg.entries:
-                for entry in msg.entries:
-                    if type(entry.command) not in _SHARED:  # give the receiver its own copy
-                        msg = msg._replace(entries=tuple(_own(e) for e in msg.entries))
-                        break
+            # give the receiver its own copy of commands that are not immutable atoms
+            if cls is AppendEntries and not _SHARED.issuperset(map(type, map(_COMMAND,
+                                                                            msg.entries))):
+                msg = msg._replace(entries=tuple(_own(e) for e in msg.entries))
             self._run(dst, self._nodes[dst].receive, msg)
 
     def _handle_timer(self, node: str, name: str) -> None:
@@ -321,8 +322,9 @@ class Cluster(Simulation):
     def wire_size(self, msg: Any) -> int:
         size = 8 * len(msg)
         if type(msg) is AppendEntries:
-            for entry in msg.entries:
-                size += 8 + payload_size(entry.command)
+            entries = msg.entries
+            if entries:  # 8 bytes an entry (its term) and its command
+                size += 8 * len(entries) + sum(map(payload_size, map(_COMMAND, entries)))
         elif type(msg) is ClientRequest:
             size += payload_size(msg.op)
         return size

@@ -25,6 +25,7 @@ from ..validate import check_callable, check_time
 from .network import Network
 
 DELIVER, TIMER, CALL, PROCESS = 0, 1, 2, 3
+_INF = math.inf
 _ATOMIC = (str, int, float, bool, bytes, type(None))
 
 
@@ -59,12 +60,12 @@ def copy_value(value: Any) -> Any:
 def payload_size(value: Any) -> int:
     """Deterministic wire size of a command or payload in bytes."""
     kind = type(value)
+    if kind is int or kind is float:
+        return 8
     if kind is str:
         return len(value.encode("utf-8"))
     if kind is bytes:
         return len(value)
-    if kind is int or kind is float:
-        return 8
     if value is None or kind is bool:
         return 1
     return len(pickle.dumps(value, protocol=4))
@@ -289,11 +290,10 @@ class Simulation:
         entry comes due but the timer was pushed later, it is queued again then.
         """
         try:
-            ok = (node in self.up and 0.0 <= delay < math.inf and type(delay) is not bool
-                  and type(name) is str and name != "")
+            ok = type(delay) is float and 0.0 <= delay < _INF and node in self.up
         except TypeError:
             ok = False
-        if not ok:
+        if not ok or type(name) is not str or not name:
             self._check_timer(node, name, delay)
         key = (node, name)
         due = self.now + delay
