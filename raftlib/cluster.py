@@ -22,6 +22,7 @@ from .validate import check_bool, check_choice, check_int, check_number, check_r
 
 _SHARED = frozenset((str, int, float, bool, type(None)))  # commands that need no copy
 _COMMAND = attrgetter("command")
+_NO_INPUT = object()  # an input method called without an argument
 
 #: Named timings. "paper": the Raft paper's 150-300 ms timeouts with 50 ms heartbeats.
 #: "mit": the MIT 6.824 lab, whose tester allows at most 10 heartbeats a second.
@@ -171,12 +172,13 @@ class Cluster(Simulation):
                                      f"{', '.join(self.nodes)}")
         return sid
 
-    def _run(self, sid: str, handler: Callable, *args: Any) -> Any:
-        """Feed one input to a server, then carry out what it asks for."""
+    def _run(self, sid: str, handler: Callable, arg: Any = _NO_INPUT) -> Any:
+        """Feed one input to a server (``handler(arg)``, or ``handler()`` without an
+        ``arg``), then carry out what it asks for."""
         node = self._nodes[sid]
         role = node.role
         durable = self._durable(node) if self.storage_latency is not None else None
-        result = handler(*args)
+        result = handler() if arg is _NO_INPUT else handler(arg)
         if node.election_timer_reset:
             node.election_timer_reset = False
             low, high = self.election_timeout

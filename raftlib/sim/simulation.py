@@ -461,8 +461,9 @@ class Simulation:
                 key = (cls, dst)
                 into = self.stats.into
                 into[key] = into.get(key, 0) + 1
-                code = self._codes.get(cls)
-                if code is None:
+                try:
+                    code = self._codes[cls]
+                except KeyError:
                     code = self._code(cls)
                 self._trace.append((time, code, b) + msg)  # the delivery record
                 self._handle_message(msg)
