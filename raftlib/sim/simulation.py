@@ -82,9 +82,10 @@ def _event(entry: tuple, kind: str) -> Event:
 
 
 class TraceLog(list):
-    """The trace rows (tuples of atoms), keeping the last ``limit`` (all if None).
+    """The trace records (plain tuples), keeping the last ``limit`` (all if None).
 
-    Rows are appended as plain tuples; trimming happens in bulk (when twice the
+    Records are rows in ``TRACE_COLUMNS`` order or compact delivery records (see
+    :meth:`Simulation._rows`); they are appended as plain tuples; trimming happens in bulk (when twice the
     limit is reached, and exactly when the rows are read), so a bounded trace
     costs nothing per event. ``dropped`` counts the rows trimmed so far. A deep
     copy (a Timeline snapshot) shares the immutable rows.
