@@ -49,7 +49,7 @@ class Network:
         if name in self._FATE:
             fate = self.__dict__
             # read on every send: no loss, duplication, extra delay or reordering
-            super().__setattr__("plain", not any(fate.get(key) for key in self._FATE[1:])
+            super().__setattr__("_reliable", not any(fate.get(key) for key in self._FATE[1:])
                                 and not fate.get("_request_delay", (0.0, 0.0))[1])
 
     def __init__(self, endpoints: Iterable[str], rng: random.Random,
@@ -114,12 +114,12 @@ class Network:
     @property
     def reliable(self) -> bool:
         """No loss, duplication, extra request delay or long reordering."""
-        return self.plain
+        return self._reliable
 
     def delays(self, is_reply: bool) -> tuple[float, ...]:
         """Decide one message's fate: the delays of its copies; empty means lost."""
         rng = self._rng
-        if self.plain:
+        if self._reliable:
             low, high = self._latency
             return (low + (high - low) * rng.random(),)
         loss = self._reply_loss if is_reply else self._request_loss

@@ -85,8 +85,8 @@ class TraceLog(list):
     """The trace records (plain tuples), keeping the last ``limit`` (all if None).
 
     Records are rows in ``TRACE_COLUMNS`` order or compact delivery records (see
-    :meth:`Simulation._rows`); they are appended as plain tuples; trimming happens in bulk (when twice the
-    limit is reached, and exactly when the rows are read), so a bounded trace
+    :meth:`Simulation._rows`), appended as plain tuples; trimming happens in bulk (when
+    twice the limit is reached, and exactly when the rows are read), so a bounded trace
     costs nothing per event. ``dropped`` counts the rows trimmed so far. A deep
     copy (a Timeline snapshot) shares the immutable rows.
     """
@@ -224,7 +224,7 @@ class Simulation:
         self._seq = 0
         self._cancelled: set[int] = set()
         # Trace rows in TRACE_COLUMNS order, except deliveries: those are stored as
-        # ``(time, code, sent_at, *message)``, a plain tuple (see _record), and turned
+        # ``(time, code, sent_at, *message)``, a plain tuple (see _rows), and turned
         # into rows only when the trace is read.
         self._trace = TraceLog(limit=check_trace_limit(trace_limit))
         # bulk-trim the trace when it reaches this many rows (never, without a limit)
@@ -361,11 +361,12 @@ class Simulation:
         incarnation = self.incarnation[src]
         if extra_delay:  # held by the sender (a disk write): it leaves at ``start``
             incarnation = (incarnation, now + extra_delay)
-        if network.plain:  # Network.delays of a reliable network, inlined
+        if network._reliable:  # Network.delays of a reliable network, inlined
             low, high = network._latency
+            delay = low + (high - low) * network._rng.random()
             self._seq = seq = self._seq + 1
-            heapq.heappush(self._heap, (now + extra_delay + (low + (high - low) * network._rng.random()),
-                                        seq, DELIVER, msg, now, incarnation))
+            heapq.heappush(self._heap, (now + extra_delay + delay, seq, DELIVER, msg, now,
+                                        incarnation))
             return
         delays = network.delays(cls in self.reply_types)
         if not delays:
@@ -708,8 +709,8 @@ class Simulation:
         """Trace rows in ``TRACE_COLUMNS`` order from stored records.
 
         A delivery is stored as ``(time, code, sent_at, *message)``: one plain tuple of
-        the message's fields, not the message object and a row beside it. That costs a
-        third of the memory, and a tuple of plain values leaves the garbage collector's
+        the message's fields, not the message object and a row beside it. That costs
+        about half the memory, and a tuple of plain values leaves the garbage collector's
         tracking, which a growing trace of message objects would not."""
         detail, rows = self._message_detail, []
         for r in records:
