@@ -17,6 +17,10 @@
 
 Times are CPU times of this process (``time.process_time``), so other processes on a
 shared machine disturb them less; still, only the ratios are meaningful.
+
+``--compare REV`` measures the throughput ratio of this tree and of git revision ``REV``
+side by side instead: alternate rounds, each in a fresh interpreter importing one tree's
+``raftlib``, so both see the same machine load.
 """
 
 from __future__ import annotations
@@ -24,12 +28,17 @@ from __future__ import annotations
 import argparse
 import gc
 import heapq
+import io
+import os
 import random
 import statistics
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 import tracemalloc
+from pathlib import Path
 
 
 def bare_loop(events: int = 300_000) -> float:
@@ -151,12 +160,47 @@ def import_time() -> tuple[float, list[str]]:
     return statistics.median(float(r[0]) for r in runs), sorted({m for r in runs for m in r[1:]})
 
 
+_ROUND = ("import raftlib.bench as b; bare = b.bare_loop(); rate, _ = b.cluster_throughput(); "
+          "print(bare, rate)")
+
+
+def compare(rev: str, rounds: int) -> None:
+    """Print the throughput ratio of this tree and of git revision ``rev``, measured in
+    alternate rounds (each in a fresh interpreter, CPU time), and the load average."""
+    here = Path(__file__).resolve().parents[1]
+    archive = subprocess.run(["git", "-C", str(here), "archive", rev, "raftlib"],
+                             capture_output=True, check=True).stdout
+    with tempfile.TemporaryDirectory() as old:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(old, filter="data")
+        results: dict[str, list[tuple[float, float]]] = {rev: [], "this tree": []}
+        for _ in range(rounds):
+            for name, tree in ((rev, old), ("this tree", str(here))):
+                env = dict(os.environ, PYTHONPATH=tree)
+                out = subprocess.run([sys.executable, "-c", _ROUND], capture_output=True,
+                                     text=True, check=True, env=env, cwd=tree).stdout.split()
+                results[name].append((float(out[0]), float(out[1])))
+    for name, runs in results.items():
+        ratios = [rate / bare for bare, rate in runs]
+        print(f"{name:>12}: ratio {statistics.median(ratios):.3f} (median of {rounds}; "
+              f"{min(ratios):.3f}-{max(ratios):.3f}), "
+              f"{statistics.median(r for _, r in runs):,.0f} messages/s, bare loop "
+              f"{statistics.median(b for b, _ in runs):,.0f} events/s")
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds (median)")
     parser.add_argument("--memory-seconds", type=float, default=60.0,
                         help="virtual seconds over which memory growth is measured (default 60)")
+    parser.add_argument("--compare", metavar="REV",
+                        help="only the throughput ratio, of this tree and of git revision REV "
+                             "side by side")
     args = parser.parse_args(argv)
+    if args.compare:
+        compare(args.compare, args.rounds)
+        return 0
     ratios, rates, bares = [], [], []
     for _ in range(args.rounds):
         bare = bare_loop()

@@ -8,6 +8,7 @@ True
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, Callable
 
 from .core import (AppendEntries, AppendEntriesReply, Entry, LEADER, PersistentState, PreVote,
@@ -19,7 +20,9 @@ from .safety import SafetyMonitor
 from .sim.simulation import Simulation, copy_value, payload_size
 from .validate import check_bool, check_choice, check_int, check_number, check_range
 
-_SHARED = (str, int, float, bool, type(None))  # commands that need no copy
+_SHARED = frozenset((str, int, float, bool, type(None)))  # commands that need no copy
+_COMMAND = attrgetter("command")
+_NO_INPUT = object()  # an input method called without an argument
 
 #: Named timings. "paper": the Raft paper's 150-300 ms timeouts with 50 ms heartbeats.
 #: "mit": the MIT 6.824 lab, whose tester allows at most 10 heartbeats a second.
@@ -169,12 +172,13 @@ class Cluster(Simulation):
                                      f"{', '.join(self.nodes)}")
         return sid
 
-    def _run(self, sid: str, handler: Callable, *args: Any) -> Any:
-        """Feed one input to a server, then carry out what it asks for."""
+    def _run(self, sid: str, handler: Callable, arg: Any = _NO_INPUT) -> Any:
+        """Feed one input to a server (``handler(arg)``, or ``handler()`` without an
+        ``arg``), then carry out what it asks for."""
         node = self._nodes[sid]
         role = node.role
         durable = self._durable(node) if self.storage_latency is not None else None
-        result = handler(*args)
+        result = handler() if arg is _NO_INPUT else handler(arg)
         if node.election_timer_reset:
             node.election_timer_reset = False
             low, high = self.election_timeout
@@ -265,7 +269,7 @@ class Cluster(Simulation):
                 ok = type(entry.command) is Op and entry.command == request.op
                 self.send(ClientReply(sid, request.src, request.op.seq, ok, result,
                                       self._nodes[sid].leader_id))
-        self._trace_row("apply", sid, None, detail=applies[-1][0])
+        self._trace.append((self.now, "apply", sid, None, None, None, None, applies[-1][0]))
 
     def _handle_message(self, msg: Any) -> None:
         dst = msg.dst
@@ -275,11 +279,10 @@ class Cluster(Simulation):
         elif dst in self.clients:
             self.clients[dst].on_reply(msg)
         else:
-            if cls is AppendEntries and msg.entries:
-                for entry in msg.entries:
-                    if type(entry.command) not in _SHARED:  # give the receiver its own copy
-                        msg = msg._replace(entries=tuple(_own(e) for e in msg.entries))
-                        break
+            # give the receiver its own copy of commands that are not immutable atoms
+            if cls is AppendEntries and not _SHARED.issuperset(map(type, map(_COMMAND,
+                                                                            msg.entries))):
+                msg = msg._replace(entries=tuple(_own(e) for e in msg.entries))
             self._run(dst, self._nodes[dst].receive, msg)
 
     def _handle_timer(self, node: str, name: str) -> None:
@@ -307,14 +310,23 @@ class Cluster(Simulation):
         self._start_server(sid, self._disk[sid])
 
     def _after_event(self) -> None:
-        if self.check_every_event:
-            self.check()
+        self.check()
+
+    @property
+    def check_every_event(self) -> bool:
+        """Whether :meth:`check` runs after every event (settable at any time)."""
+        return self._check_events
+
+    @check_every_event.setter
+    def check_every_event(self, value: bool) -> None:
+        self._check_events = check_bool("check_every_event", value)
 
     def wire_size(self, msg: Any) -> int:
         size = 8 * len(msg)
         if type(msg) is AppendEntries:
-            for entry in msg.entries:
-                size += 8 + payload_size(entry.command)
+            entries = msg.entries
+            if entries:  # 8 bytes an entry (its term) and its command
+                size += 8 * len(entries) + sum(map(payload_size, map(_COMMAND, entries)))
         elif type(msg) is ClientRequest:
             size += payload_size(msg.op)
         return size

@@ -371,7 +371,8 @@ class PrimaryBackup(Simulation):
         """What ``server`` received (its only window on the world): time, from, type, detail."""
         self.network.check_endpoint(server)
         since = check_number("since", since, low=-math.inf)
-        rows = [(t, peer, kind, detail) for t, event, srv, peer, kind, _, _, detail in self._trace
+        rows = [(t, peer, kind, detail)
+                for t, event, srv, peer, kind, _, _, detail in self.trace_rows()
                 if event == "deliver" and srv == server and t >= since]
         import pandas as pd
 

@@ -38,6 +38,46 @@ def test_trace_limit_keeps_the_last_rows_and_counts_the_dropped_ones():
     assert len(short._trace) <= 200
 
 
+class Recording(rl.Cluster):
+    """Keeps every message handed to a server or client, as it was delivered."""
+
+    def __init__(self, *args, **kwargs):
+        self.seen = []
+        super().__init__(*args, **kwargs)
+
+    def _handle_message(self, msg):
+        self.seen.append((self.now, msg))
+        super()._handle_message(msg)
+
+
+def test_deliveries_and_trace_rows_rebuild_every_delivered_message_whole():
+    c = Recording(3, seed=4)
+    c.network.set_unreliable(True)
+    c.run(0.5)
+    client = c.client("C1")
+    for i in range(20):
+        c.submit(("cmd", i, [i]))  # a mutable command: each receiver gets its own copy
+        if client.pending is None:
+            client.put("k", f"v{i}")
+        c.run(0.05)
+    got = c.deliveries()
+    assert [(t, m) for t, _sent, m in got] == c.seen and len(got) > 100
+    assert all(type(m) is type(seen) for (_t, _s, m), (_t2, seen) in zip(got, c.seen))
+    rows = [r for r in c.trace_rows() if r[1] == "deliver"]
+    assert [(r[0], r[2], r[3], r[4], r[6]) for r in rows] == [
+        (t, m.dst, m.src, type(m).__name__, sent) for t, sent, m in got]
+    assert all(len(r) == len(rl.Cluster.TRACE_COLUMNS) for r in c.trace_rows())
+    assert c.trace_tail(5) == c.trace_rows()[-5:]
+
+
+def test_deliveries_with_a_trace_limit_are_those_among_the_rows_kept():
+    full, short = loaded(), loaded(trace_limit=100)
+    kept = [r for r in short.trace_rows() if r[1] == "deliver"]
+    assert 0 < len(kept) < 100
+    assert short.deliveries() == full.deliveries()[-len(kept):]
+    assert [t for t, _s, _m in short.deliveries()] == [r[0] for r in kept]
+
+
 def test_transcripts_tables_and_plots_say_that_rows_were_dropped():
     c = loaded(trace_limit=50)
     text = c.transcript()

@@ -444,6 +444,10 @@ class RaftNode:
         [Figure 2: ae-3, ae-4]
         """
         log = self.log
+        held = log[prev_log_index:prev_log_index + len(entries)]
+        if held == list(entries[:len(held)]):  # the usual case: no conflict, append the rest
+            log.extend(entries[len(held):])
+            return
         for offset, entry in enumerate(entries):
             index = prev_log_index + 1 + offset
             if index > len(log):

@@ -38,12 +38,19 @@ class Network:
                            "_reply_loss", "_duplicate", "_long_reordering",
                            "_deliver_from_crashed", "groups", "cuts",
                            "disconnected", "blocked"})
+    # the settings that decide a message's fate, and whether they leave the network reliable
+    _FATE = ("_request_delay", "_request_loss", "_reply_loss", "_duplicate", "_long_reordering")
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name not in self.SETTINGS and name not in self._INTERNAL:
             raise ConfigError(f"the network has no setting {name!r}; the settings are "
                               f"{', '.join(self.SETTINGS)}{_suggest(name, list(self.SETTINGS))}")
         super().__setattr__(name, value)
+        if name in self._FATE:
+            fate = self.__dict__
+            # read on every send: no loss, duplication, extra delay or reordering
+            super().__setattr__("_reliable", not any(fate.get(key) for key in self._FATE[1:])
+                                and not fate.get("_request_delay", (0.0, 0.0))[1])
 
     def __init__(self, endpoints: Iterable[str], rng: random.Random,
                  latency: tuple[float, float]) -> None:
@@ -82,8 +89,7 @@ class Network:
 
     long_reordering = property(
         lambda self: self._long_reordering,
-        lambda self, v: object.__setattr__(self, "_long_reordering",
-                                           check_bool("long_reordering", v)),
+        lambda self, v: setattr(self, "_long_reordering", check_bool("long_reordering", v)),
         doc="True: 2/3 of replies are held back 200 ms + U(0, U(0, 2 s)) (labrpc).")
 
     @property
@@ -108,13 +114,12 @@ class Network:
     @property
     def reliable(self) -> bool:
         """No loss, duplication, extra request delay or long reordering."""
-        return not (self._request_loss or self._reply_loss or self._duplicate
-                    or self._request_delay[1] or self._long_reordering)
+        return self._reliable
 
     def delays(self, is_reply: bool) -> tuple[float, ...]:
         """Decide one message's fate: the delays of its copies; empty means lost."""
         rng = self._rng
-        if self.reliable:
+        if self._reliable:
             low, high = self._latency
             return (low + (high - low) * rng.random(),)
         loss = self._reply_loss if is_reply else self._request_loss

@@ -25,6 +25,7 @@ from ..validate import check_callable, check_time
 from .network import Network
 
 DELIVER, TIMER, CALL, PROCESS = 0, 1, 2, 3
+_INF = math.inf
 _ATOMIC = (str, int, float, bool, bytes, type(None))
 
 
@@ -59,12 +60,12 @@ def copy_value(value: Any) -> Any:
 def payload_size(value: Any) -> int:
     """Deterministic wire size of a command or payload in bytes."""
     kind = type(value)
+    if kind is int or kind is float:
+        return 8
     if kind is str:
         return len(value.encode("utf-8"))
     if kind is bytes:
         return len(value)
-    if kind is int or kind is float:
-        return 8
     if value is None or kind is bool:
         return 1
     return len(pickle.dumps(value, protocol=4))
@@ -81,10 +82,11 @@ def _event(entry: tuple, kind: str) -> Event:
 
 
 class TraceLog(list):
-    """The trace rows (tuples of atoms), keeping the last ``limit`` (all if None).
+    """The trace records (plain tuples), keeping the last ``limit`` (all if None).
 
-    Rows are appended as plain tuples; trimming happens in bulk (when twice the
-    limit is reached, and exactly when the rows are read), so a bounded trace
+    Records are rows in ``TRACE_COLUMNS`` order or compact delivery records (see
+    :meth:`Simulation._rows`), appended as plain tuples; trimming happens in bulk (when
+    twice the limit is reached, and exactly when the rows are read), so a bounded trace
     costs nothing per event. ``dropped`` counts the rows trimmed so far. A deep
     copy (a Timeline snapshot) shares the immutable rows.
     """
@@ -127,20 +129,24 @@ class Stats:
     ``sent``/``bytes``/``delivered``/``dropped`` are keyed by type name;
     ``sent_by``/``bytes_by`` by sender; ``received_by`` counts requests that
     reached the handler of each server (labrpc's ``GetCount``). Sent bytes
-    are counted when a message is sent, delivered or not.
+    are counted when a message is sent, delivered or not. The counters are keyed
+    by message class (cheaper per message); the properties name the types.
     """
 
     def __init__(self, reply_types: tuple = ()) -> None:
-        self.reply_names = {t.__name__ for t in reply_types}
-        self.out: dict[tuple[str, str], list[int]] = {}  # (type, sender) -> [count, bytes]
-        self.into: dict[tuple[str, str], int] = {}       # (type, receiver) -> delivered
+        self.reply_types = frozenset(reply_types)
+        self.out: dict[tuple[type, str], list[int]] = {}  # (type, sender) -> [count, bytes]
+        self.into: dict[tuple[type, str], int] = {}       # (type, receiver) -> delivered
         self.dropped: dict[str, int] = {}
 
     @staticmethod
     def _sum(items, key_index: int, value: Callable[[Any], int]) -> dict[str, int]:
         out: dict[str, int] = {}
         for key, v in items:
-            out[key[key_index]] = out.get(key[key_index], 0) + value(v)
+            name = key[key_index]
+            if type(name) is not str:
+                name = name.__name__
+            out[name] = out.get(name, 0) + value(v)
         return out
 
     @property
@@ -166,7 +172,7 @@ class Stats:
     @property
     def received_by(self) -> dict[str, int]:
         """Requests (not replies) delivered to each server's handlers."""
-        return self._sum(((k, v) for k, v in self.into.items() if k[0] not in self.reply_names),
+        return self._sum(((k, v) for k, v in self.into.items() if k[0] not in self.reply_types),
                          1, int)
 
     @property
@@ -217,12 +223,18 @@ class Simulation:
         self._heap: list = []
         self._seq = 0
         self._cancelled: set[int] = set()
+        # Trace rows in TRACE_COLUMNS order, except deliveries: those are stored as
+        # ``(time, code, sent_at, *message)``, a plain tuple (see _rows), and turned
+        # into rows only when the trace is read.
         self._trace = TraceLog(limit=check_trace_limit(trace_limit))
         # bulk-trim the trace when it reaches this many rows (never, without a limit)
         self._trace_cap = math.inf if trace_limit is None else 2 * trace_limit
-        self._delivered = TraceLog(limit=trace_limit)  # (time, sent_at, message)
+        self._codes: dict[type, int] = {}   # message class -> its code in delivery records
+        self._classes: list[type] = []      # and back
         self._message_detail: dict[type, Callable[[Any], Any]] = {}
         self.clients: dict[str, Any] = {}  # endpoints that are not nodes, by id
+        # run _after_event after every event (a subclass overriding it may switch it off)
+        self._check_events = type(self)._after_event is not Simulation._after_event
         self._running: str | None = None   # the run method on the stack, if any
 
     def _enter(self, method: str) -> None:
@@ -279,11 +291,10 @@ class Simulation:
         entry comes due but the timer was pushed later, it is queued again then.
         """
         try:
-            ok = (node in self.up and 0.0 <= delay < math.inf and type(delay) is not bool
-                  and type(name) is str and name != "")
+            ok = type(delay) is float and 0.0 <= delay < _INF and node in self.up
         except TypeError:
             ok = False
-        if not ok:
+        if not ok or type(name) is not str or not name:
             self._check_timer(node, name, delay)
         key = (node, name)
         due = self.now + delay
@@ -332,9 +343,9 @@ class Simulation:
 
     # -------------------------------------------------------------- messages
     def send(self, msg: Any, extra_delay: float = 0.0) -> None:
-        """Put ``msg`` (with ``src``/``dst`` fields) on the network."""
+        """Put ``msg`` (a named tuple with ``src``/``dst`` fields) on the network."""
         cls, src, now = type(msg), msg.src, self.now
-        key = (cls.__name__, src)
+        key = (cls, src)
         size = self.wire_size(msg)
         out = self.stats.out
         counts = out.get(key)
@@ -347,16 +358,23 @@ class Simulation:
         if network.blocked and (src, msg.dst) in network.blocked:
             self._drop(msg, "unreachable", now)
             return
+        incarnation = self.incarnation[src]
+        if extra_delay:  # held by the sender (a disk write): it leaves at ``start``
+            incarnation = (incarnation, now + extra_delay)
+        if network._reliable:  # Network.delays of a reliable network, inlined
+            low, high = network._latency
+            delay = low + (high - low) * network._rng.random()
+            self._seq = seq = self._seq + 1
+            heapq.heappush(self._heap, (now + extra_delay + delay, seq, DELIVER, msg, now,
+                                        incarnation))
+            return
         delays = network.delays(cls in self.reply_types)
         if not delays:
             self._drop(msg, "lost", now)
         start = now + extra_delay
-        incarnation, heap = self.incarnation[src], self._heap
-        if extra_delay:  # held by the sender (a disk write): it leaves at ``start``
-            incarnation = (incarnation, start)
-        for delay in delays:  # self._push, inlined: this runs for every message
+        for delay in delays:
             self._seq += 1
-            heapq.heappush(heap, (start + delay, self._seq, DELIVER, msg, now, incarnation))
+            heapq.heappush(self._heap, (start + delay, self._seq, DELIVER, msg, now, incarnation))
 
     def wire_size(self, msg: Any) -> int:
         """Bytes on the wire: 8 per field plus the payload sizes (override for more detail)."""
@@ -399,7 +417,8 @@ class Simulation:
             self._seq += 1
             entry = (self.now, self._seq) + entry[2:]
             kind = self._dispatch(entry)
-            self._after_event()
+            if self._check_events:
+                self._after_event()
         finally:
             self._running = None
         return _event(entry, kind)
@@ -441,13 +460,14 @@ class Simulation:
                 reason = "unreachable"
             else:
                 cls = type(msg)
-                key = (cls.__name__, dst)
+                key = (cls, dst)
                 into = self.stats.into
                 into[key] = into.get(key, 0) + 1
-                describe = self._message_detail.get(cls)
-                self._trace.append((time, "deliver", dst, src, key[0], getattr(msg, "term", None),
-                                    b, describe(msg) if describe else None))
-                self._delivered.append((time, b, msg))
+                try:
+                    code = self._codes[cls]
+                except KeyError:
+                    code = self._code(cls)
+                self._trace.append((time, code, b) + msg)  # the delivery record
                 self._handle_message(msg)
                 return "deliver"
             self._drop(msg, reason, b)
@@ -491,7 +511,8 @@ class Simulation:
                 entry = heapq.heappop(heap)
                 kind = self._dispatch(entry)
                 if kind is not None:
-                    self._after_event()
+                    if self._check_events:
+                        self._after_event()
                     if len(self._trace) > self._trace_cap:
                         self._trim()
                     return _event(entry, kind)
@@ -516,11 +537,12 @@ class Simulation:
     def _advance(self, end: float, method: str) -> None:
         self._enter(method)
         try:
-            heap, dispatch, after = self._heap, self._dispatch, self._after_event
+            heap, dispatch, pop = self._heap, self._dispatch, heapq.heappop
             trace, cap = self._trace, self._trace_cap
             while heap and heap[0][0] <= end:
-                if dispatch(heapq.heappop(heap)) is not None:
-                    after()
+                if dispatch(pop(heap)) is not None:
+                    if self._check_events:
+                        self._after_event()
                     if len(trace) > cap:
                         self._trim()
             self.now = end
@@ -536,11 +558,12 @@ class Simulation:
         try:
             if predicate():
                 return True
-            heap, dispatch, after = self._heap, self._dispatch, self._after_event
+            heap, dispatch, pop = self._heap, self._dispatch, heapq.heappop
             trace, cap = self._trace, self._trace_cap
             while heap and heap[0][0] <= end:
-                if dispatch(heapq.heappop(heap)) is not None:
-                    after()
+                if dispatch(pop(heap)) is not None:
+                    if self._check_events:
+                        self._after_event()
                     if len(trace) > cap:
                         self._trim()
                     if predicate():
@@ -567,12 +590,11 @@ class Simulation:
         return box["result"]
 
     def _after_event(self) -> None:
-        """Hook run after every event (continuous checking)."""
+        """Hook run after every event while ``_check_events`` (continuous checking)."""
 
     def _trim(self) -> None:
-        """Keep the last ``trace_limit`` trace rows and deliveries."""
+        """Keep the last ``trace_limit`` trace rows (deliveries among them)."""
         self._trace.trim()
-        self._delivered.trim()
 
     def _still_sent(self, src: str, tag: Any) -> bool:
         """Whether a message of ``src`` tagged ``tag`` (its sender's incarnation, with its
@@ -668,7 +690,38 @@ class Simulation:
         """The raw trace, a list of tuples in ``TRACE_COLUMNS`` order (the last
         ``trace_limit`` rows when the cluster was made with one)."""
         self._trim()
-        return list(self._trace)
+        return self._rows(self._trace)
+
+    def _code(self, cls: type) -> int:
+        """The code of message class ``cls`` in delivery records (given on first delivery)."""
+        if not issubclass(cls, tuple):
+            raise ConfigError(f"messages must be named tuples (with src and dst fields), "
+                              f"got a {cls.__name__}")
+        self._codes[cls] = len(self._classes)
+        self._classes.append(cls)
+        return self._codes[cls]
+
+    def _message(self, record: tuple) -> Any:
+        """The message a delivery record ``(time, code, sent_at, *fields)`` holds."""
+        return tuple.__new__(self._classes[record[1]], record[3:])
+
+    def _rows(self, records: Iterable[tuple]) -> list[tuple]:
+        """Trace rows in ``TRACE_COLUMNS`` order from stored records.
+
+        A delivery is stored as ``(time, code, sent_at, *message)``: one plain tuple of
+        the message's fields, not the message object and a row beside it. That costs
+        about half the memory, and a tuple of plain values leaves the garbage collector's
+        tracking, which a growing trace of message objects would not."""
+        detail, rows = self._message_detail, []
+        for r in records:
+            if type(r[1]) is int:
+                msg = self._message(r)
+                cls = type(msg)
+                describe = detail.get(cls)
+                r = (r[0], "deliver", msg.dst, msg.src, cls.__name__, getattr(msg, "term", None),
+                     r[2], describe(msg) if describe else None)
+            rows.append(r)
+        return rows
 
     @property
     def trace_limit(self) -> int | None:
@@ -687,13 +740,14 @@ class Simulation:
         return self._trace.dropped + len(self._trace)
 
     def deliveries(self) -> list[tuple[float, float, Any]]:
-        """Every message delivered so far, in order, whole: ``(time, sent_at, message)``.
+        """Every message delivered so far, in order, whole: ``(time, sent_at, message)``
+        (with ``trace_limit``, those among the trace rows kept).
 
         The trace keeps one ``detail`` per message; this keeps every field, for
         tables that show one column per field (``raftlib.tables.append_entries``).
         """
         self._trim()
-        return list(self._delivered)
+        return [(r[0], r[2], self._message(r)) for r in self._trace if type(r[1]) is int]
 
     def trace_length(self) -> int:
         """How many events the trace holds (without copying it)."""
@@ -702,4 +756,4 @@ class Simulation:
     def trace_tail(self, n: int) -> list[tuple]:
         """The last ``n`` trace rows (without copying the rest)."""
         self._trim()
-        return self._trace[-n:] if n > 0 else []
+        return self._rows(self._trace[-n:]) if n > 0 else []
