@@ -7,8 +7,8 @@ the instructor with a clean environment); both students fetch them through their
 servers' nbgrader API, write answers through the contents API and submit (one a full
 solution, one a partial one); the instructor collects, autogrades (with the independent
 re-check under bubblewrap) and exports. Then: the grades, that a student can read neither
-the other's home nor the other's submission in the exchange, and that only the
-instructor's server has the formgrader.
+the other's home nor the other's submission in the exchange (not even knowing its folder's
+name), and that only the instructor's server has the formgrader.
 
 Needs root (it creates and removes Unix users, and the hub spawns servers as them) and
 npm; skipped with the reason otherwise. deploy/hub/setup.sh builds the environment in
@@ -248,12 +248,19 @@ def test_a_class_on_a_real_hub(hub: Hub):
     inbound = hub.exchange / "raft-course" / "inbound"
     theirs = [p for p in inbound.iterdir() if p.name.startswith(f"{full}+")]
     assert theirs, list(inbound.iterdir())
-    # nbgrader's inbound is write-only for students (0733): submissions cannot be listed,
-    # and each folder's name ends in a random suffix, so another's cannot be found.
+    # nbgrader's inbound is write-only for students (0733): submissions cannot be listed.
     listing = hub.as_user(partial, f"ls {inbound}", check=False)
     assert listing.returncode != 0, "a student can list the exchange's inbound submissions"
-    guess = hub.as_user(partial, f"cat {inbound}/{full}+*/*.ipynb", check=False)
-    assert guess.returncode != 0, "a student can read another student's submission"
+    # Even knowing a folder's exact name (nbgrader hides it only by a random suffix),
+    # another student can neither list, read nor write it (raftlib/grade_exchange.py).
+    for folder in theirs:
+        notebook = next(folder.glob("*.ipynb"))
+        for attempt in (f"ls {folder}", f"cat {notebook}", f"touch {folder}/planted",
+                        f"echo x >> {notebook}"):
+            tried = hub.as_user(partial, attempt, check=False)
+            assert tried.returncode != 0, f"another student could: {attempt}"
+        assert folder.stat().st_mode & 0o7777 == 0o2770, oct(folder.stat().st_mode)
+        assert notebook.stat().st_mode & 0o777 == 0o640, oct(notebook.stat().st_mode)
 
     # Only the instructor gets the formgrader (server side) and its menus (lab side).
     hub.start_server(hub.instructor)
