@@ -259,8 +259,8 @@ def test_a_class_on_a_real_hub(hub: Hub):
                         f"echo x >> {notebook}"):
             tried = hub.as_user(partial, attempt, check=False)
             assert tried.returncode != 0, f"another student could: {attempt}"
-        assert folder.stat().st_mode & 0o7777 == 0o2770, oct(folder.stat().st_mode)
-        assert notebook.stat().st_mode & 0o777 == 0o640, oct(notebook.stat().st_mode)
+        assert folder.stat().st_mode & 0o7777 == 0o770, oct(folder.stat().st_mode)
+        assert folder.stat().st_gid == inbound.stat().st_gid  # the instructor's group
 
     # Only the instructor gets the formgrader (server side) and its menus (lab side).
     hub.start_server(hub.instructor)
