@@ -21,6 +21,7 @@ import csv
 import json
 import os
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -240,6 +241,9 @@ def test_a_class_on_a_real_hub(hub: Hub):
         score, top = grades[(assignment, partial)]
         assert 0 < score < top, (assignment, grades)
     assert Path(f"{course}/.grading/gradebook.db").is_file()
+    # The kernel and the re-check must run under bubblewrap (full marks above show they did).
+    settings = Path(f"/home/{hub.instructor}/.jupyter/nbgrader_config.py").read_text()
+    assert 'c.IndependentRecheck.isolation = "bwrap"' in settings
     print(f"\nhub workflow (2 assignments, 2 students): {time.monotonic() - start:.1f} s")
 
     # Students cannot read each other's homes or each other's submissions.
@@ -255,8 +259,9 @@ def test_a_class_on_a_real_hub(hub: Hub):
     # another student can neither list, read nor write it (raftlib/grade_exchange.py).
     for folder in theirs:
         notebook = next(folder.glob("*.ipynb"))
-        for attempt in (f"ls {folder}", f"cat {notebook}", f"touch {folder}/planted",
-                        f"echo x >> {notebook}"):
+        where, what = shlex.quote(str(folder)), shlex.quote(str(notebook))  # names have spaces
+        for attempt in (f"ls {where}", f"cat {what}", f"touch {where}/planted",
+                        f"echo x >> {what}"):
             tried = hub.as_user(partial, attempt, check=False)
             assert tried.returncode != 0, f"another student could: {attempt}"
         assert folder.stat().st_mode & 0o7777 == 0o770, oct(folder.stat().st_mode)

@@ -97,6 +97,11 @@ EOF
 c = get_config()
 load_subconfig("$course/nbgrader_config.py")
 EOF
+  # With bubblewrap here, grading refuses to run the students' code without it.
+  if command -v bwrap >/dev/null; then
+    echo 'c.IsolatedKernelManager.isolation = c.IndependentRecheck.isolation = "bwrap"' \
+      >> "$home/.jupyter/nbgrader_config.py"
+  fi
   chown -R "$instructor:" "$course" "$home/.jupyter"
   mkdir -p "$PREFIX/hub"
   chmod 0700 "$PREFIX/hub"
