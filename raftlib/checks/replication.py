@@ -20,8 +20,8 @@ from ..core import (CANDIDATE, FOLLOWER, LEADER, AppendEntries, AppendEntriesRep
                     RaftNode)
 from .agreement import (HINTS, backup, basic_agree, follower_rejoins, stale_leader_rejoins,
                         unreliable)
-from .common import (CheckFailed, exactly_bool, fresh, learner_class, node_class,
-                     own_functions, sent, state)
+from .common import (CheckFailed, RefusedCode, exactly_bool, fresh, learner_class,
+                     node_class, own_functions, sent, state)
 from .runs import rng, run_seeds
 
 RULE_1 = "Figure 2, AppendEntries receiver 1: reply false if term < currentTerm."
@@ -414,10 +414,24 @@ def _differential(learner: type, aspects: set[str]) -> type:
         mine.outbox = []
         sent_before = len(self.outbox)
         before, log, commit, term = state(self), list(self.log), self.commit_index, self.current_term
-        learner.handle_append_entries(mine, m)
+        try:
+            learner.handle_append_entries(mine, m)
+            failure = None
+        except RefusedCode:
+            raise
+        except CheckFailed as e:  # it raised or ran too long: whose rule was it?
+            failure = e
         RaftNode.handle_append_entries(self, m)
         ref = _clone(self, RaftNode)
         ref.outbox = self.outbox[sent_before:]
+        if failure is not None:
+            # A stale request is rule 1's, a refusal also rule 2's, an accepted one every
+            # rule's: if one of them already cost its own question, this costs nothing more.
+            domain = ({"term"} if m.term < term else {"term", "consistency"}
+                      if not sent(ref, AppendEntriesReply)[0].success else set(ASPECTS))
+            if domain <= aspects:
+                raise failure
+            return
         _judge(mine, ref, m, before, log, commit, term, aspects)
 
     return type("ComparedNode", (RaftNode,), {"handle_append_entries": handle_append_entries})
