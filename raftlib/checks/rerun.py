@@ -116,6 +116,15 @@ class PlanRun:
         finally:
             shutil.rmtree(self.work, ignore_errors=True)
 
+    def __del__(self) -> None:
+        """Never collected (the kernel died and nbgrader gave up on the notebook): stop it."""
+        proc, work = getattr(self, "proc", None), getattr(self, "work", None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+
     def _read(self) -> tuple[dict[str, tuple[bool, str]], list[str]]:
         results: dict[str, tuple[bool, str]] = {}
         notes: list[str] = [] if self.why is None else [f"not isolated by the OS: {self.why}"]
