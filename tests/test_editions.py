@@ -285,8 +285,9 @@ def test_make_lab_opens_the_welcome_lesson_of_the_edition(lang, welcome):
 
 
 def english_only_code_texts(source: Path) -> list[str]:
-    """Texts a code cell shows the learner (rl.predict questions, options and explanations)
-    written as a plain English string instead of {"en": ..., "zh": ...}."""
+    """Texts a code cell shows the learner (rl.predict questions, options, answers and
+    explanations) written as a plain English string instead of {"en": ..., "zh": ...}.
+    A string with no English word in it ("4", "S3", "'aa'") is the same in both editions."""
     from IPython.core.inputtransformer2 import TransformerManager  # cells may use %magics
 
     python = TransformerManager().transform_cell
@@ -295,18 +296,40 @@ def english_only_code_texts(source: Path) -> list[str]:
         if cell.cell_type != "code":
             continue
         for node in ast.walk(ast.parse(python(cell.source))):
-            if (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "predict"
-                    and node.args and isinstance(node.args[0], ast.Constant)):
-                found.append(f"{source.stem}: rl.predict({node.args[0].value[:50]!r}...)")
+            if not (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "predict"):
+                continue
+            texts = [*node.args[:1], *(node.args[1].elts if len(node.args) > 1
+                                       and isinstance(node.args[1], ast.List) else []),
+                     *(k.value for k in node.keywords if k.arg in ("answer", "explanation"))]
+            for text in texts:
+                if isinstance(text, ast.Dict):
+                    keys = {k.value for k in text.keys if isinstance(k, ast.Constant)}
+                    if keys != {"en", "zh"}:
+                        found.append(f"{source.stem}: a text with keys {sorted(keys)}, not en and zh")
+                elif not isinstance(text, ast.Constant) or re.search(r"[A-Za-z]{3,}", str(text.value)):
+                    shown = text.value if isinstance(text, ast.Constant) else ast.unparse(text)
+                    found.append(f"{source.stem}: rl.predict text {str(shown)[:50]!r}...")
     return found
 
 
-def test_prediction_questions_have_chinese_text():
+@pytest.mark.parametrize("source", ENGLISH, ids=[s.stem for s in ENGLISH])
+def test_prediction_questions_have_chinese_text(source: Path):
     """Code cells are shared, so a question a code cell shows must carry both languages."""
-    found = [text for source in TRANSLATED for text in english_only_code_texts(source)]
-    if found:
-        pytest.xfail("English-only texts in shared code cells (write them as {'en': ..., 'zh': ...} "
-                     "in the English source):\n" + "\n".join(found))
+    found = english_only_code_texts(source)
+    assert not found, ("English-only texts in shared code cells (write them as "
+                       "{'en': ..., 'zh': ...} in the English source):\n" + "\n".join(found))
+
+
+def test_the_prediction_check_can_fail(tmp_path, monkeypatch):
+    lesson = tmp_path / "99-demo.md"
+    lesson.write_text('@@ markdown slide\n# Demo\n\n@@ code\nimport raftlib as rl\n'
+                      'rl.predict({"en": "Q?", "zh": "问？"}, ["4", "five"], answer="4", '
+                      'explanation={"en": "Why."})\n', encoding="utf-8")
+    monkeypatch.setattr(make_notebook, "target_for", lambda source: tmp_path / "99-demo.ipynb")
+    nbformat.write(make_notebook.parse(lesson.read_text(encoding="utf-8"), lesson.name),
+                   tmp_path / "99-demo.ipynb")
+    found = english_only_code_texts(lesson)
+    assert len(found) == 2 and "'five'" in found[0] and "keys ['en']" in found[1], found
 
 
 @pytest.mark.parametrize("source", TRANSLATED, ids=IDS)
