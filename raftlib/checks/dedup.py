@@ -20,11 +20,10 @@ from ..core import RaftNode
 from ..kv import KVStore, Op
 from .common import CheckFailed, exactly_bool, guard, learner_function
 from .persistence import code_names
+from .messages import Msg, say
 from .runs import rng, run_seeds
 
-RULE = ("§8: the state machine tracks the latest serial number processed for each client, "
-        "along with the associated response; a command whose serial number has already been "
-        "executed is answered at once from that table, without executing it again.")
+RULE = Msg("rule", "rule_dedup")
 
 
 def _store(**methods: Callable) -> type:
@@ -39,7 +38,7 @@ def _store(**methods: Callable) -> type:
 
 
 def _describe(store: KVStore, *args: Any) -> str:
-    return f"with sessions={store.sessions} and data={store.data}, given {args!r}"
+    return say("for_args", args=f"sessions={store.sessions}, data={store.data}, {args!r}")
 
 
 def _op(kind: str, key: str, value: Any, client: str | None, seq: int | None) -> Op:
@@ -72,7 +71,7 @@ def is_duplicate(is_duplicate: Callable, full: bool = False) -> None:
         got = exactly_bool(store.is_duplicate(command), f"is_duplicate({command})")
         if got != want:
             raise CheckFailed(f"with the client table {sessions}, is_duplicate({command}) "
-                              f"returned {got}; it should be {want}: {why}.\nRule: {RULE}")
+                              f"returned {got}; it should be {want}: {why}.\n{RULE}")
         if store.sessions != sessions:
             raise CheckFailed(f"is_duplicate changed the client table to {store.sessions}: it "
                               f"only looks; apply() records executed requests.")
@@ -121,18 +120,18 @@ def apply(apply: Callable, full: bool = False) -> None:
         if want is ANY:
             if store.data != data_before:
                 raise CheckFailed(f"after {', '.join(done)}, data is {store.data}: {why}."
-                                  f"\nRule: {RULE}")
+                                  f"\n{RULE}")
             continue
         if got != want:
             raise CheckFailed(f"applying, in order, {', '.join(done)} returned {got!r} for the "
-                              f"last one; expected {want!r}: {why}.\nRule: {RULE}")
+                              f"last one; expected {want!r}: {why}.\n{RULE}")
     if full:
         expected_sessions = {"C1": (4, "abc"), "C2": (1, "ab")}
         if store.sessions != expected_sessions:
             raise CheckFailed(f"after the commands the client table is {store.sessions}; "
                               f"expected {expected_sessions}: record (seq, result) of each "
                               f"executed client request, and nothing for commands without a "
-                              f"client.\nRule: {RULE}")
+                              f"client.\n{RULE}")
 
 
 # ----------------------------------------------- Q3: exactly once in clusters
@@ -193,7 +192,7 @@ def _exactly_once(c: Cluster) -> None:
             raise CheckFailed(f"{sid}'s store holds {data} after each client appended "
                               f"'1,' to '{REQUESTS},' once ({retried} requests were retried "
                               f"after a crash); it should hold {want}: a retried request was "
-                              f"executed twice.\nRule: {RULE}")
+                              f"executed twice.\n{RULE}")
     for k in CLIENTS:
         for row in c.clients[k].history:
             expected = "".join(f"{seq}," for seq in range(1, row["seq"] + 1))
@@ -201,7 +200,7 @@ def _exactly_once(c: Cluster) -> None:
                 raise CheckFailed(f"client {k}'s request {row['seq']} (after {row['attempts']} "
                                   f"attempts) was answered {row['result']!r}; the append "
                                   f"made the value {expected!r}. A retry must get the "
-                                  f"original answer.\nRule: {RULE}")
+                                  f"original answer.\n{RULE}")
 
 
 def exactly_once(is_duplicate: Callable, apply: Callable, full: bool = False) -> None:

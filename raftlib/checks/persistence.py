@@ -22,35 +22,19 @@ from ..errors import SafetyViolation
 from .agreement import one
 from .common import (RUN_LIMIT, CheckFailed, LearnerError, exactly_bool, fresh, guard,
                      learner_class, learner_function, node_class)
+from .messages import RULE, Msg
 from .runs import rng, run_seeds
 
-FIGURE2 = ("Figure 2, Persistent state on all servers (updated on stable storage before "
-           "responding to RPCs): currentTerm, votedFor, log[].")
+FIGURE2 = Msg("rule_persistent")
 PERSISTENT = ("current_term", "voted_for", "log")
 #: Volatile fields a learner may name by mistake, and why each is not persisted.
-VOLATILE = {
-    "commit_index": "commit_index is volatile (Figure 2: initialized to 0): a restarted server "
-                    "learns it again from the leader's leader_commit.",
-    "last_applied": "last_applied is volatile (Figure 2: initialized to 0): the state machine "
-                    "starts empty after a restart and the log is applied again from index 1; "
-                    "restoring last_applied would skip those entries.",
-    "next_index": "next_index is volatile leader state, reinitialized after each election.",
-    "match_index": "match_index is volatile leader state, reinitialized after each election.",
-    "role": "a restarted server always starts as a follower (§5.2).",
-    "leader_id": "leader_id is volatile: a restarted server learns the leader from its "
-                 "AppendEntries.",
-    "votes_received": "votes_received only matters during one election and is not on Figure 2.",
-}
+VOLATILE = {field: Msg(f"volatile_{field}") for field in (
+    "commit_index", "last_applied", "next_index", "match_index", "role", "leader_id",
+    "votes_received")}
 HINTS = {
-    "Election Safety": "two leaders in one term: a vote (a granted RequestVoteReply, or a "
-                       "candidate's RequestVote carrying its own vote) left before votedFor "
-                       "and currentTerm were on disk, and a crash made the server forget it. "
-                       + FIGURE2,
-    "Leader Completeness": "a committed entry is missing: a server acknowledged an entry (or a "
-                           "leader sent one and counted itself) before the log was on disk. "
-                           + FIGURE2,
-    "State Machine Safety": "two servers applied different commands at one index: an "
-                            "acknowledged entry was lost in a crash. " + FIGURE2,
+    "Election Safety": Msg("hint_persist_election_safety", "rule_persistent"),
+    "Leader Completeness": Msg("hint_persist_leader_completeness", "rule_persistent"),
+    "State Machine Safety": Msg("hint_persist_state_machine_safety", "rule_persistent"),
 }
 DISK = (0.005, 0.06)   # seconds per write: windows long enough to crash in
 
@@ -111,7 +95,7 @@ def persistent_fields(persistent: Any, full: bool = False) -> None:
     keeps = _fields(persistent)
     extra = sorted(keeps - set(PERSISTENT))
     if extra:
-        raise CheckFailed(" ".join(VOLATILE[f] for f in extra) + "\nRule: " + FIGURE2)
+        raise CheckFailed(" ".join(str(VOLATILE[f]) for f in extra) + f"\n{RULE}{FIGURE2}")
     missing = sorted(set(PERSISTENT) - keeps)
     if not missing:
         return
@@ -120,7 +104,7 @@ def persistent_fields(persistent: Any, full: bool = False) -> None:
         return
     raise CheckFailed(f"{missing} must be persisted too. "
                       f"{evidence or 'A restarted server would start from a blank value.'}"
-                      f"\nRule: {FIGURE2}")
+                      f"\n{RULE}{FIGURE2}")
 
 
 # ------------------------------------------- Q2: persistent_state and restore
@@ -145,7 +129,7 @@ def _round_trip(cls: type) -> None:
     if (state.current_term, state.voted_for) != (4, "S2") or list(state.log) != node.log:
         raise CheckFailed(f"persistent_state() of a server with current_term=4, "
                           f"voted_for='S2' and a log of 3 entries returned {state}.\n"
-                          f"Rule: {FIGURE2}")
+                          f"{RULE}{FIGURE2}")
     again = cls("S1", ["S1", "S2", "S3"])
     again.restore(state)
     got = (again.current_term, again.voted_for, list(again.log))
@@ -236,7 +220,7 @@ def hold_rules(hold_until_persisted: Callable, full: bool = False) -> None:
         if not _hold(cls, message):
             raise CheckFailed(f"hold_until_persisted({message}) returned False, so the message "
                               f"leaves before the disk write. It must wait: {why}\n"
-                              f"Rule: {FIGURE2}")
+                              f"{RULE}{FIGURE2}")
     for message in (RequestVoteReply("S1", "S2", 2, False),
                     AppendEntriesReply("S1", "S2", 2, False, 0, 1, 1)):
         _hold(cls, message)  # a refusal promises nothing: either answer is fine

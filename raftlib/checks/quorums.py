@@ -13,6 +13,7 @@ import re
 import warnings
 from typing import Any, Callable
 
+from .messages import say
 from .common import RUN_LIMIT, CheckFailed, exactly_bool, guard, isolate, learner_function
 
 
@@ -52,7 +53,7 @@ REFERENCE = {"majority": ref_majority, "tolerated": ref_tolerated, "majorities":
 def _prepare(fn: Callable, name: str) -> Callable:
     others = {k: v for k, v in REFERENCE.items() if k != name}
     learner_function(fn, name, frozenset(others))
-    return guard(isolate(fn, **others), name, lambda *args: f"for {args}", RUN_LIMIT)
+    return guard(isolate(fn, **others), name, lambda *args: say("for_args", args=args), RUN_LIMIT)
 
 
 def _int_answer(fn: Callable, name: str, n: int, want: int, rule: str) -> None:
@@ -65,10 +66,7 @@ def sizes(majority: Callable, tolerated: Callable, full: bool = False) -> None:
     """Question 1: ``majority(n)`` and ``tolerated(n)``."""
     m = _prepare(majority, "majority")
     t = _prepare(tolerated, "tolerated")
-    rule_m = ("A majority is more than half of the n servers, the candidate or leader itself "
-              "included: n // 2 + 1.")
-    rule_t = ("2f + 1 servers tolerate f failures: the others still form a majority. "
-              "That is n - majority(n) servers.")
+    rule_m, rule_t = say("rule_majority_n"), say("rule_tolerated")
     ns = [3, 5] if not full else list(range(1, 100))
     for n in ns:
         _int_answer(m, "majority", n, ref_majority(n), rule_m)

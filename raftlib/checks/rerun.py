@@ -50,10 +50,11 @@ ISOLATION = ("bwrap", "auto", "none")
 
 
 def run_plan(plan: list[tuple[str, str, str]], timeout: float = 300,
-             memory_limit: int = 0, isolation: str = "auto"
+             memory_limit: int = 0, isolation: str = "auto", lang: str = "en"
              ) -> tuple[dict[str, tuple[bool, str]], list[str]]:
     """Run the plan in a fresh isolated interpreter; ``{grade_id: (passed, message)}`` and
-    notes on what was left out of answer cells. ``isolation`` (:data:`ISOLATION`) says
+    notes on what was left out of answer cells; ``lang`` is the language of the checks'
+    messages (the graded notebook's). ``isolation`` (:data:`ISOLATION`) says
     whether it runs under bubblewrap (:mod:`.isolation`); where it cannot, "bwrap" fails
     every test and "auto" runs it without and adds a note saying so."""
     from .isolation import sandbox_command, unavailable
@@ -75,7 +76,7 @@ def run_plan(plan: list[tuple[str, str, str]], timeout: float = 300,
                 import resource
                 resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
 
-        payload = json.dumps({"results": results_path, "cells": plan})
+        payload = json.dumps({"results": results_path, "cells": plan, "lang": lang})
         command = [sys.executable, "-I", "-m", "raftlib.checks.rerun"]
         if isolation != "none" and why is None:
             command = sandbox_command(command, work)
@@ -119,7 +120,11 @@ def _main() -> None:
         out.write(json.dumps(row) + "\n")
         out.flush()
 
+    from .. import i18n
     from .lint import filter_answer_cell
+    from .messages import say
+
+    i18n.set_language(plan.get("lang", "en"))  # the graded notebook's, told by the grader
 
     namespace: dict[str, Any] = {"__name__": "__main__"}
     for kind, grade_id, source in plan["cells"]:
@@ -141,10 +146,9 @@ def _main() -> None:
         try:
             exec(compile(tree, filename, "exec"), namespace)
         except _CellTimeout:
-            outcome = (False, f"the cell ran for more than {CELL_LIMIT} s")
+            outcome = (False, say("recheck_cell_timeout", seconds=CELL_LIMIT))
         except SystemExit as e:
-            outcome = (False, f"SystemExit: the code called sys.exit({e.code!r}) or raised "
-                              f"SystemExit; graded code must return, never stop Python")
+            outcome = (False, say("recheck_system_exit", code=e.code))
         except BaseException as e:  # record and go on
             outcome = (False, f"{type(e).__name__}: {e}")
         else:

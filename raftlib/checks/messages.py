@@ -1,0 +1,316 @@
+"""Every message the exercise checks and the grader show, in English and Chinese: one table.
+
+    >>> from raftlib import i18n
+    >>> from raftlib.checks.messages import RULE, say
+    >>> i18n.set_language("zh")
+    >>> say("not_done", name="majority")
+    '`majority` 还没有写：把 `raise NotImplementedError()` 换成你的代码。'
+    >>> f"{RULE}Figure 2"
+    '规则：Figure 2'
+    >>> i18n.set_language("en")
+
+The language is the learner's: :func:`raftlib.i18n.get_language`, which in a
+kernel is the notebook folder's (``exercises/<assignment>-zh/`` holds the marker
+``raft-course.json``; nbgrader copies it into the folder it grades in). The
+independent re-check, which runs in an empty folder, is told the language of the
+graded notebook's folder. :class:`Msg` is a message whose text is chosen when it
+is shown, so a rule kept in a module constant follows the language of the moment.
+"""
+
+from __future__ import annotations
+
+from .. import i18n
+
+#: key -> (English, Chinese); ``{name}`` fields are filled by :func:`say`'s keyword arguments.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # labels
+    "rule": ("Rule: ", "规则："),
+    "hint": ("Hint: ", "提示："),
+    "seed": ("{name} (seed {seed}): ", "{name}（种子 {seed}）："),
+    # the learner's function (raftlib.checks.common)
+    "not_done": ("`{name}` is not written yet: replace `raise NotImplementedError()` with your "
+                 "code.",
+                 "`{name}` 还没有写：把 `raise NotImplementedError()` 换成你的代码。"),
+    "timeout": ("`{name}` did not return within {seconds:g} s{doing}: is there an endless loop?",
+                "`{name}` 没有在 {seconds:g} 秒内返回{doing}：是不是有死循环？"),
+    "system_exit": ("`{name}` called sys.exit({code!r}) (raised SystemExit){doing}: a graded "
+                    "function must return, never stop Python",
+                    "`{name}` 调用了 sys.exit({code!r})（抛出了 SystemExit）{doing}：被评分的函数"
+                    "必须返回，绝不能让 Python 停止"),
+    "raised": ("`{name}` raised {error}: {detail}{doing}",
+               "`{name}` 抛出了 {error}：{detail}{doing}"),
+    "stopped": ("`{name}` was stopped: {problem}", "`{name}` 被拦下：{problem}"),
+    "not_a_function": ("expected the function `{name}` you wrote with `def {name}(...)`, got "
+                       "{kind} {value!r}",
+                       "这里需要你用 `def {name}(...)` 写的函数 `{name}`，得到的却是 {kind} {value!r}"),
+    "while_node": (" while {node} ({state})", "（在 {node} 处于 {state} 时"),
+    "was_given": (" was given {args}", "，收到参数 {args}"),
+    "while_end": ("", "）"),
+    "for_args": (" for {args}", "（参数为 {args}）"),
+    "library_failed": ("the library's code failed with {error}: {detail}, on the state your "
+                       "functions left (is every field of Figure 2 kept as the library expects?)",
+                       "库的代码在你的函数留下的状态上出错：{error}: {detail}"
+                       "（图 2 的每个字段是否都按库的预期保存？）"),
+    # the grader (raftlib.checks.recheck, raftlib.checks.rerun)
+    "recheck_failed": ("This test passed in your notebook but failed when the grader re-ran it on "
+                       "its own, with only your answer cells' imports, functions and constants: ",
+                       "这个测试在你的笔记本里通过了，但评分器只用你答案单元格中的 import、函数和常量"
+                       "单独重新运行它时失败了："),
+    "recheck_left_out": ("\nThe grader left out this code of your answer cells:\n  ",
+                         "\n评分器略去了你答案单元格中的这些代码：\n  "),
+    "recheck_not_reached": ("the re-check did not reach this cell (it ran out of time or crashed)",
+                            "重新检查没有运行到这个单元格（超时或崩溃了）"),
+    "recheck_cell_timeout": ("the cell ran for more than {seconds} s",
+                             "这个单元格运行超过了 {seconds} 秒"),
+    "recheck_system_exit": ("SystemExit: the code called sys.exit({code!r}) or raised SystemExit; "
+                            "graded code must return, never stop Python",
+                            "SystemExit：代码调用了 sys.exit({code!r}) 或抛出了 SystemExit；"
+                            "被评分的代码必须返回，绝不能让 Python 停止"),
+    "cell_timed_out": ("{cell} ran longer than the {seconds} s a cell may take and did not stop "
+                       "when interrupted (does it catch every exception, e.g. a bare `except:`?)",
+                       "{cell}运行超过了一个单元格允许的 {seconds} 秒，被中断时也没有停下"
+                       "（它是否捕获了所有异常，例如用了一个裸的 `except:`？）"),
+    "kernel_died": ("the kernel died while running {cell} (os._exit, a crash, or too much "
+                    "memory); nothing after it could run",
+                    "内核在运行{cell}时死掉了（os._exit、崩溃或内存过多）；其后的内容都无法运行"),
+    "which_cell": ("cell {number}{grade_id}, which starts `{first}`,",
+                   "第 {number} 个单元格{grade_id}（开头是 `{first}`）"),
+    "must_be_bool": ("{what} must be True or False, got {kind} {value!r}",
+                     "{what} 必须是 True 或 False，得到的是 {kind} {value!r}"),
+    "must_be_int": ("{what} must be an int, got {kind} {value!r}",
+                    "{what} 必须是 int，得到的是 {kind} {value!r}"),
+    # exercise 02 (raftlib.checks.split_brain)
+    "sb_p1_cut_off": ("the network splits into [P1] and [P2, TS]",
+                      "网络分成 [P1] 和 [P2, TS] 时"),
+    "sb_p1_cut_off_why": ("P2 stops hearing P1 and asks TS, which stopped hearing P1 too and hands "
+                          "it the flag; nobody tells P1, which still believes it is primary.",
+                          "P2 收不到 P1 的消息，于是询问 TS，而 TS 也收不到 P1 的消息，就把标志交给了 P2；"
+                          "没有人告诉 P1，它仍然相信自己是主副本。"),
+    "sb_p2_cut_off": ("the network splits into [P1, TS] and [P2]",
+                      "网络分成 [P1, TS] 和 [P2] 时"),
+    "sb_p2_cut_off_why": ("P2 asks TS for the flag, but TS is out of its reach; P1 keeps TS's "
+                          "flag.",
+                          "P2 向 TS 请求标志，但 TS 不在它能到达的范围内；P1 保留着 TS 的标志。"),
+    "sb_ts_and_p1_crash": ("TS crashes, then P1 crashes", "TS 崩溃、随后 P1 崩溃时"),
+    "sb_ts_and_p1_crash_why": ("P2 needs TS's flag to take over, and TS is down: a single point "
+                               "of failure.",
+                               "P2 需要 TS 的标志才能接管，而 TS 宕机了：这是单点故障。"),
+    "sb_not_replicas": ("{what} must be a list of replica names like ['P1'], got {value!r}",
+                        "{what} 必须是副本名字的列表，例如 ['P1']，得到的是 {value!r}"),
+    "sb_not_a_dict": ("predicted must be a dict {{situation: [replicas]}}, got {kind}",
+                      "predicted 必须是字典 {{情形: [副本]}}，得到的是 {kind}"),
+    "sb_no_entry": ("predicted has no entry for {name!r}", "predicted 中没有 {name!r} 这一项"),
+    "sb_predicted": ("when {what}, you predicted primaries {guess}; the simulator (seed {seed}) "
+                     "shows {actual}. {why}",
+                     "{what}，你预测的主副本是 {guess}；模拟器（种子 {seed}）显示的是 {actual}。{why}"),
+    "sb_not_pb": ("split_brain_run() must return the rl.PrimaryBackup it ran, got {kind}",
+                  "split_brain_run() 必须返回它运行的 rl.PrimaryBackup，得到的是 {kind}"),
+    "sb_no_partition": ("partition the network in your run (pb.partition(...))",
+                        "在你的运行中对网络分区（pb.partition(...)）"),
+    "sb_no_conflict": ("in your run no key was written by two different primaries with different "
+                       "values: partition P1 from P2 and TS, wait for P2 to take over, then have a "
+                       "client on each side write the same key",
+                       "在你的运行中，没有哪个键被两个不同的主副本写入不同的值：把 P1 与 P2 和 TS 分区隔开，"
+                       "等 P2 接管，然后让两边各有一个客户端写同一个键"),
+    "sb_agree": ("at the end of your run the replicas agree on {key!r} ({final}); show them "
+                 "disagreeing (stop before anything overwrites it)",
+                 "你的运行结束时各副本在 {key!r} 上是一致的（{final}）；要展示它们不一致"
+                 "（在任何东西覆盖它之前停下）"),
+    "sb_can_commit_yes": ("can_commit({side}, {n}) returned {said}; in the simulator a Raft leader "
+                          "on that side did commit. A side commits when it holds a majority of "
+                          "all {n} servers (n // 2 + 1), however the rest are split.",
+                          "can_commit({side}, {n}) 返回了 {said}；在模拟器中，这一边的 Raft 领导者"
+                          "提交了。一边只要拥有全部 {n} 台服务器中的过半数（n // 2 + 1）就能提交，"
+                          "无论其余服务器如何分开。"),
+    "sb_can_commit_no": ("can_commit({side}, {n}) returned {said}; in the simulator a Raft leader "
+                         "on that side did not commit. A side commits when it holds a majority of "
+                         "all {n} servers (n // 2 + 1), however the rest are split.",
+                         "can_commit({side}, {n}) 返回了 {said}；在模拟器中，这一边的 Raft 领导者"
+                         "没有提交。一边只有拥有全部 {n} 台服务器中的过半数（n // 2 + 1）才能提交，"
+                         "无论其余服务器如何分开。"),
+    # exercise 06 (raftlib.checks.scenarios)
+    "sc_not_cluster": ("{name}() must return the rl.Cluster it ran, got {kind}",
+                       "{name}() 必须返回它运行的 rl.Cluster，得到的是 {kind}"),
+    "sc_five": ("{name}() must run the library's Raft on five servers (rl.Cluster(5, seed=...)); "
+                "got {c!r} with node_class {cls}",
+                "{name}() 必须在五台服务器上运行库里的 Raft（rl.Cluster(5, seed=...)）；"
+                "得到的是 {c!r}，node_class 为 {cls}"),
+    "sc_not_applied": ("S1 took D1 but never applied (committed) it: run until "
+                       "c['S1'].commit_index reaches D1's index before the crash",
+                       "S1 接收了 D1，但从未应用（提交）它：在崩溃之前一直运行，直到 "
+                       "c['S1'].commit_index 达到 D1 的索引"),
+    "sc_no_d1": ('no "D1" was submitted to S1 as leader: make S1 leader (c.timeout("S1") and '
+                 'run), then c.submit("D1", to="S1")',
+                 '没有在 S1 作为领导者时向它提交 "D1"：先让 S1 成为领导者（c.timeout("S1") 并运行），'
+                 '再 c.submit("D1", to="S1")'),
+    "sc_must_crash": ("{server} must crash after S1 committed D1 and stay down",
+                      "{server} 必须在 S1 提交 D1 之后崩溃，并保持宕机"),
+    "sc_acks": ("between submitting D1 and the crash, entries from S1 reached {carried}; the "
+                "question has only S2 and S3 receive D1 (cut S1's links to S4 and S5: "
+                "c.cut('S1', 'S4'), c.cut('S1', 'S5'))",
+                "在提交 D1 和崩溃之间，S1 的条目到达了 {carried}；题目中只有 S2 和 S3 收到 D1"
+                "（切断 S1 到 S4 和 S5 的链路：c.cut('S1', 'S4')、c.cut('S1', 'S5')）"),
+    "sc_run_longer": ("run at least 1 s after the crashes (c.run(2.0)); the run ended {ended:.2f} s "
+                      "after them",
+                      "崩溃之后至少再运行 1 秒（c.run(2.0)）；你的运行在崩溃后 {ended:.2f} 秒就结束了"),
+    "sc_s4_leader": ("S4 became leader in your run: that contradicts the election restriction. "
+                     "Did S3 crash or lose D1?",
+                     "在你的运行中 S4 成为了领导者：这与选举限制相矛盾。S3 是不是崩溃了，或者丢失了 D1？"),
+    "sc_s3_not_leader": ("S3 did not become leader after the crashes: heal the network (c.heal()) "
+                         "and run long enough (c.run(2.0))",
+                         "崩溃之后 S3 没有成为领导者：恢复网络（c.heal()）并运行足够长的时间（c.run(2.0)）"),
+    "sc_hold_d1": ("at the end S3, S4 and S5 must all hold D1 at index {index}",
+                   "最后 S3、S4 和 S5 都必须在索引 {index} 处持有 D1"),
+    "sc_s4_answer": ("your run shows S3 winning: can S4 be elected? S3 refuses to vote for a "
+                     "candidate whose log is less up-to-date (§5.4.1), and S4 and S5 alone are 2 "
+                     "of 5, not a majority.",
+                     "你的运行显示 S3 胜出：S4 能被选上吗？S3 拒绝投票给日志不如自己新的候选人（§5.4.1），"
+                     "而只有 S4 和 S5 是五台中的两台，不是过半数。"),
+    "sc_crash_three": ("crash S1, S2 and S3 after D1 is committed; crashed: {down}",
+                       "在 D1 提交之后让 S1、S2 和 S3 崩溃；崩溃的是：{down}"),
+    "sc_restart_s3": ("restart S3 (c.restart('S3')) after waiting with only S4 and S5 up",
+                      "在只有 S4 和 S5 在线的情况下等待之后，重启 S3（c.restart('S3')）"),
+    "sc_wait": ("wait at least 2 s with only S4 and S5 up before restarting S3 (you waited "
+                "{waited:.2f} s)",
+                "重启 S3 之前，在只有 S4 和 S5 在线的情况下至少等待 2 秒（你等了 {waited:.2f} 秒）"),
+    "sc_early": ("{early} became leader with only S4 and S5 up: 2 of 5 is no majority",
+                 "只有 S4 和 S5 在线时 {early} 成为了领导者：五台中的两台不是过半数"),
+    "sc_no_leader_back": ("no leader after S3 came back: run long enough (c.run(2.0))",
+                          "S3 恢复后没有领导者：运行足够长的时间（c.run(2.0)）"),
+    "sc_hold_d1_disk": ("at the end S3, S4 and S5 must all hold D1 at index {index}: a committed "
+                        "entry survives on S3's disk",
+                        "最后 S3、S4 和 S5 都必须在索引 {index} 处持有 D1：已提交的条目保存在 S3 的磁盘上"),
+    "sc_two_answer": ("your run shows no leader while only two of five servers were up: two "
+                      "servers cannot elect a leader.",
+                      "你的运行显示，五台中只有两台在线时没有领导者：两台服务器选不出领导者。"),
+    "sc_equal_bounds": ("no_randomness() must use equal bounds, election_timeout=(t, t); it used "
+                        "{used}",
+                        "no_randomness() 必须使用相等的上下界 election_timeout=(t, t)；它用的是 {used}"),
+    "sc_run_2s": ("run no_randomness()'s cluster for at least 2 s",
+                  "让 no_randomness() 的集群至少运行 2 秒"),
+    "sc_fixed_elected": ("no_randomness()'s cluster elected a leader: did every server time out at "
+                         "the same moment? Start them all together and fail nothing.",
+                         "no_randomness() 的集群选出了领导者：每台服务器都在同一时刻超时了吗？"
+                         "让它们一起启动，不要制造任何故障。"),
+    "sc_few_terms": ("no_randomness()'s run reached only term {terms}; with equal timeouts every "
+                     "server keeps starting elections and splitting the vote: run longer",
+                     "no_randomness() 的运行只到了任期 {terms}；超时相同时，每台服务器不断发起选举、"
+                     "瓜分选票：运行得更久一些"),
+    "sc_same_seed": ("with_randomness() must use the same seed ({seed}) and a range low < high; it "
+                     "used seed {used_seed}, {used}",
+                     "with_randomness() 必须使用同一个种子（{seed}）和一个 low < high 的范围；"
+                     "它用的是种子 {used_seed}，{used}"),
+    "sc_random_elects": ("with_randomness()'s cluster must elect a leader within 1 s of virtual "
+                         "time (run it at least 1 s)",
+                         "with_randomness() 的集群必须在 1 虚拟秒内选出领导者（至少运行 1 秒）"),
+    # exercise 07 (raftlib.checks.terminology)
+    "terms_not_a_dict": ("answers must be a dict {{term: translation}}, got {kind}",
+                         "answers 必须是字典 {{术语: 译名}}，得到的是 {kind}"),
+    "terms_missing": ("the dict has no answer for {missing}; keep the keys as given",
+                      "字典中没有 {missing} 的答案；请保留给出的键"),
+    "terms_none_zh": ("{prompt!r}: no Chinese term given", "{prompt!r}：没有给出中文术语"),
+    "terms_none_en": ("{prompt!r}: no English term given", "{prompt!r}：没有给出英文术语"),
+    "terms_wrong_zh": ("{prompt!r} -> {answer!r} is not the usual Chinese term",
+                       "{prompt!r} -> {answer!r} 不是通用的中文术语"),
+    "terms_wrong_en": ("{prompt!r} -> {answer!r} is not the usual English term",
+                       "{prompt!r} -> {answer!r} 不是通用的英文术语"),
+    "terms_not_accepted": ("not accepted:\n  {wrong}\nThe lessons give each term in both "
+                           "languages on first use; raftlib.glossary.search(...) finds a term by "
+                           "either language.",
+                           "未通过：\n  {wrong}\n每一课在术语首次出现时都给出中英两种说法；"
+                           "raftlib.glossary.search(...) 可以用任一语言查找术语。"),
+    # Figure 2 and the paper's rules named by the checks
+    "rule_majority_n": ("A majority is more than half of the n servers, the candidate or leader "
+                        "itself included: n // 2 + 1.",
+                        "多数是 n 台服务器中的一半以上，候选人或领导者自己也算在内：n // 2 + 1。"),
+    "rule_tolerated": ("2f + 1 servers tolerate f failures: the others still form a majority. "
+                       "That is n - majority(n) servers.",
+                       "2f + 1 台服务器能容忍 f 台故障：其余服务器仍构成多数。也就是 "
+                       "n - majority(n) 台。"),
+    "rule_dedup": ("§8: the state machine tracks the latest serial number processed for each "
+                   "client, along with the associated response; a command whose serial number "
+                   "has already been executed is answered at once from that table, without "
+                   "executing it again.",
+                   "§8：状态机为每个客户端记录已处理的最新序列号以及相应的响应；序列号已经执行过的"
+                   "命令直接从这张表中立即应答，而不再执行一次。"),
+    "rule_persistent": ("Figure 2, Persistent state on all servers (updated on stable storage "
+                        "before responding to RPCs): currentTerm, votedFor, log[].",
+                        "图 2，所有服务器上的持久化状态（在响应 RPC 之前更新到稳定存储上）："
+                        "currentTerm、votedFor、log[]。"),
+    "volatile_commit_index": ("commit_index is volatile (Figure 2: initialized to 0): a "
+                              "restarted server learns it again from the leader's leader_commit.",
+                              "commit_index 是易失的（图 2：初始化为 0）：重启的服务器会从领导者的 "
+                              "leader_commit 重新得知它。"),
+    "volatile_last_applied": ("last_applied is volatile (Figure 2: initialized to 0): the state "
+                              "machine starts empty after a restart and the log is applied again "
+                              "from index 1; restoring last_applied would skip those entries.",
+                              "last_applied 是易失的（图 2：初始化为 0）：重启后状态机从空开始，"
+                              "日志从索引 1 起重新应用；恢复 last_applied 会跳过这些条目。"),
+    "volatile_next_index": ("next_index is volatile leader state, reinitialized after each "
+                            "election.",
+                            "next_index 是领导者的易失状态，每次选举后重新初始化。"),
+    "volatile_match_index": ("match_index is volatile leader state, reinitialized after each "
+                             "election.",
+                             "match_index 是领导者的易失状态，每次选举后重新初始化。"),
+    "volatile_role": ("a restarted server always starts as a follower (§5.2).",
+                      "重启的服务器总是以跟随者身份开始（§5.2）。"),
+    "volatile_leader_id": ("leader_id is volatile: a restarted server learns the leader from its "
+                           "AppendEntries.",
+                           "leader_id 是易失的：重启的服务器从领导者的 AppendEntries 得知谁是领导者。"),
+    "volatile_votes_received": ("votes_received only matters during one election and is not on "
+                                "Figure 2.",
+                                "votes_received 只在一次选举期间有意义，不在图 2 中。"),
+    "hint_persist_election_safety": ("two leaders in one term: a vote (a granted "
+                                     "RequestVoteReply, or a candidate's RequestVote carrying "
+                                     "its own vote) left before votedFor and currentTerm were on "
+                                     "disk, and a crash made the server forget it. ",
+                                     "一个任期出现了两个领导者：一张选票（一个同意的 RequestVoteReply，"
+                                     "或候选人带着自己那一票的 RequestVote）在 votedFor 和 currentTerm "
+                                     "写入磁盘之前就发出了，一次崩溃让服务器忘记了它。"),
+    "hint_persist_leader_completeness": ("a committed entry is missing: a server acknowledged an "
+                                         "entry (or a leader sent one and counted itself) before "
+                                         "the log was on disk. ",
+                                         "缺少一个已提交的条目：某台服务器在日志写入磁盘之前就确认了一个"
+                                         "条目（或者领导者发出条目并把自己算了进去）。"),
+    "hint_persist_state_machine_safety": ("two servers applied different commands at one index: "
+                                          "an acknowledged entry was lost in a crash. ",
+                                          "两台服务器在同一索引应用了不同的命令：一个已确认的条目在崩溃中"
+                                          "丢失了。"),
+}
+
+
+def say(key: str, lang: str | None = None, **fields) -> str:
+    """The message ``key`` in ``lang`` (default: the learner's language), fields filled in."""
+    if key not in MESSAGES:
+        raise KeyError(f"{key!r} is not a message of raftlib.checks.messages.MESSAGES")
+    template = MESSAGES[key][i18n.normalize(lang) == "zh"]
+    return template.format(**fields) if fields else template
+
+
+class Msg:
+    """A message whose text is chosen when it is shown (``str()``, an f-string, ``+``), in the
+    language of that moment: for rules and hints kept in module constants."""
+
+    def __init__(self, *keys: str) -> None:
+        for key in keys:
+            say(key, "en")  # an unknown key fails at import, not when a learner fails a test
+        self.keys = keys
+
+    def __str__(self) -> str:
+        return "".join(say(key) for key in self.keys)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __add__(self, other: object) -> str:
+        return str(self) + str(other)
+
+    def __radd__(self, other: object) -> str:
+        return str(other) + str(self)
+
+    def __repr__(self) -> str:
+        return f"Msg{self.keys!r}"
+
+
+RULE = Msg("rule")
+HINT = Msg("hint")
