@@ -32,6 +32,8 @@ def chinese():
 def test_every_message_has_both_languages_with_the_same_fields(key):
     en, zh = MESSAGES[key]
     assert fields(en) == fields(zh), key
+    values = {name: 1.5 for name in fields(en)}  # every template formats (specs like :.3g)
+    say(key, "en", **values), say(key, "zh", **values)
     assert not any(CJK[0] <= ch <= CJK[1] for ch in en), f"{key}: Chinese in the English text"
     if en.strip():
         assert any(CJK[0] <= ch <= CJK[1] for ch in zh), f"{key}: the Chinese text is not Chinese"

@@ -79,6 +79,60 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "{what} 必须是 True 或 False，得到的是 {kind} {value!r}"),
     "must_be_int": ("{what} must be an int, got {kind} {value!r}",
                     "{what} 必须是 int，得到的是 {kind} {value!r}"),
+    # exercise 01 (raftlib.checks.quorums)
+    "q_int": ("{name}({n}) returned {got!r}; it must be the int {want}. {rule}",
+              "{name}({n}) 返回了 {got!r}；它必须是整数 {want}。{rule}"),
+    "q_list_of_sets": ("{what} must return a list of sets, got {kind}",
+                       "{what} 必须返回集合的列表，得到的是 {kind}"),
+    "q_bad_quorum": ("{what} returned {q!r}: every quorum must be a set of distinct servers from "
+                     "{servers}",
+                     "{what} 返回了 {q!r}：每个法定人数集合都必须是由 {servers} 中互不相同的服务器组成的集合"),
+    "q_twice": ("{what} returned the same quorum twice", "{what} 把同一个法定人数集合返回了两次"),
+    "q_majorities": ("majorities({servers}) is wrong: missing e.g. {missing}, not a majority e.g. "
+                     "{extra}. Every subset with at least {need} of the {n} servers is a majority.",
+                     "majorities({servers}) 不对：缺少的例如 {missing}，不是多数派的例如 {extra}。"
+                     "{n} 台服务器中至少有 {need} 台的每个子集都是多数派。"),
+    "q_intersect": ("intersect({x}, {y}) returned {r}: two quorums intersect when some server is "
+                    "in both.",
+                    "intersect({x}, {y}) 返回了 {r}：只要有一台服务器同时在两个法定人数集合中，它们就相交。"),
+    "q_always_majorities": ("always_intersect(every majority of {servers}) returned {r}; any two "
+                            "majorities share a server, so it must be True.",
+                            "always_intersect({servers} 的所有多数派) 返回了 {r}；任意两个多数派都有一台"
+                            "共同的服务器，所以它必须是 True。"),
+    "q_always_halves": ("always_intersect(every set of {half} of {n} servers) returned {r}; two "
+                        "disjoint halves do not intersect, so it must be False. (That is why a "
+                        "quorum must be a majority.)",
+                        "always_intersect({n} 台服务器中每 {half} 台组成的所有集合) 返回了 {r}；"
+                        "两个不相交的一半并不相交，所以它必须是 False。（这就是法定人数必须是多数派的原因。）"),
+    "q_always_single": ("always_intersect of a single quorum must be True (no pair fails)",
+                        "只有一个法定人数集合时 always_intersect 必须是 True（没有哪一对不相交）"),
+    "q_availability": ("{what} returned {got!r}; it must be the float {want:.12g}. A majority of "
+                       "the n servers must be up; each server is down with probability p, "
+                       "independently: sum over k >= majority of C(n, k) (1-p)^k p^(n-k).",
+                       "{what} 返回了 {got!r}；它必须是浮点数 {want:.12g}。n 台服务器中必须有过半数在线；"
+                       "每台服务器以概率 p 宕机，彼此独立：对 k >= majority 求和 "
+                       "C(n, k) (1-p)^k p^(n-k)。"),
+    "q_four": ("availability(4, {p}) = {four} should be below availability(3, {p}) = {three}: a "
+               "fourth server adds a failure point but no failure tolerance.",
+               "availability(4, {p}) = {four} 应该低于 availability(3, {p}) = {three}：第四台服务器"
+               "多了一个故障点，却没有多容忍一台故障。"),
+    "q_not_figure": ("availability_plot() must return the matplotlib Figure, got {kind}",
+                     "availability_plot() 必须返回 matplotlib 的 Figure，得到的是 {kind}"),
+    "q_one_axes": ("the figure must have one plot (Axes), it has {count}",
+                   "图中必须只有一个坐标系（Axes），现在有 {count} 个"),
+    "q_labels": ("label both axes (ax.set_xlabel, ax.set_ylabel)",
+                 "给两条坐标轴都加上标签（ax.set_xlabel、ax.set_ylabel）"),
+    "q_legend": ("add a legend (ax.legend()) so the reader knows which line is which n",
+                 "加上图例（ax.legend()），让读者知道哪条线对应哪个 n"),
+    "q_no_line": ("no line labelled with n = {n} (labels: {labels})",
+                  "没有标注为 n = {n} 的线（现有标签：{labels}）"),
+    "q_points": ("the line for n = {n} must have at least 10 points with p from 0 to at least 0.5 "
+                 "on the x axis",
+                 "n = {n} 的线必须至少有 10 个点，横轴上的 p 从 0 到至少 0.5"),
+    "q_line_value": ("the line for n = {n} at p = {p:.3g} shows {got:.6g}; availability there is "
+                     "{want:.6g}",
+                     "n = {n} 的线在 p = {p:.3g} 处显示的是 {got:.6g}；那里的可用性是 {want:.6g}"),
+    "q_ylim": ("the y axis must show availabilities up to 1", "纵轴必须显示到可用性 1"),
     # exercise 02 (raftlib.checks.split_brain)
     "sb_p1_cut_off": ("the network splits into [P1] and [P2, TS]",
                       "网络分成 [P1] 和 [P2, TS] 时"),
@@ -203,6 +257,165 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sc_random_elects": ("with_randomness()'s cluster must elect a leader within 1 s of virtual "
                          "time (run it at least 1 s)",
                          "with_randomness() 的集群必须在 1 虚拟秒内选出领导者（至少运行 1 秒）"),
+    # exercise 08 (raftlib.checks.persistence)
+    "p_forgot_vote": ("S1 granted its vote in term 3 to S2, crashed and restarted, then granted it "
+                      "again in term 3 to S3: S2 and S3 can both win term 3 (Election Safety).",
+                      "S1 在任期 3 把票投给了 S2，崩溃并重启后，又在任期 3 把票投给了 S3："
+                      "S2 和 S3 都可能赢得任期 3（选举安全性）。"),
+    "p_forgot_entry": ("S1 acknowledged entry 2 (the leader counts it towards a commit), crashed "
+                       "and restarted without it: a committed entry can be lost (Leader "
+                       "Completeness).",
+                       "S1 确认了条目 2（领导者把它计入提交所需的副本数），崩溃并重启后却没有了它："
+                       "一个已提交的条目可能丢失（领导者完整性）。"),
+    "p_not_a_set": ("PERSISTENT must be a set of field names like {{'current_term'}}, got {value!r}",
+                    "PERSISTENT 必须是字段名的集合，例如 {{'current_term'}}，得到的是 {value!r}"),
+    "p_unknown": ("{unknown}: not a field of a RaftNode; choose among {known}",
+                  "{unknown}：不是 RaftNode 的字段；请从 {known} 中选择"),
+    "p_missing": ("{missing} must be persisted too. {evidence}", "{missing} 也必须持久化。{evidence}"),
+    "p_blank": ("A restarted server would start from a blank value.",
+                "重启的服务器会从空值开始。"),
+    "p_not_state": ("persistent_state() must return PersistentState(current_term, voted_for, "
+                    "log), got {state!r}",
+                    "persistent_state() 必须返回 PersistentState(current_term, voted_for, log)，"
+                    "得到的是 {state!r}"),
+    "p_wrong_state": ("persistent_state() of a server with current_term=4, voted_for='S2' and a "
+                      "log of 3 entries returned {state}.",
+                      "对一台 current_term=4、voted_for='S2'、日志有 3 个条目的服务器，"
+                      "persistent_state() 返回了 {state}。"),
+    "p_restore_three": ("restore({state}) left current_term, voted_for, log = {got}: put back all "
+                        "three.",
+                        "restore({state}) 之后 current_term、voted_for、log = {got}：三个都要放回去。"),
+    "p_volatile_restored": ("after restore() the server has commit_index={commit}, "
+                            "last_applied={applied}, role={role!r}: volatile state starts afresh "
+                            "(Figure 2: initialized to 0; a server starts as a follower). Restore "
+                            "only the persistent fields.",
+                            "restore() 之后服务器的 commit_index={commit}、last_applied={applied}、"
+                            "role={role!r}：易失状态要从头开始（图 2：初始化为 0；服务器以跟随者身份启动）。"
+                            "只恢复持久化字段。"),
+    "p_live_log": ("persistent_state() returned the live log: when the server later appended to "
+                   "it, the saved state changed too. A write copies the state at that moment "
+                   "(what is on disk cannot change by itself): save tuple(self.log).",
+                   "persistent_state() 返回了正在使用的日志：服务器之后向它追加条目时，保存的状态也跟着变了。"
+                   "一次写入复制的是那一刻的状态（磁盘上的内容不会自己改变）：保存 tuple(self.log)。"),
+    "p_log_not_list": ("after restore() the log is a {kind}; the server appends to it, so make it "
+                       "a new list: list(state.log).",
+                       "restore() 之后日志是 {kind}；服务器要向它追加条目，所以要把它变成新的列表："
+                       "list(state.log)。"),
+    "p_log_shared": ("after restore() appending to the server's log changed the saved state: "
+                     "restore a copy, list(state.log).",
+                     "restore() 之后向服务器的日志追加条目改变了保存的状态：恢复一份副本，list(state.log)。"),
+    "p_must_wait": ("hold_until_persisted({message}) returned False, so the message leaves before "
+                    "the disk write. It must wait: {why}",
+                    "hold_until_persisted({message}) 返回了 False，于是这条消息在磁盘写入之前就发出了。"
+                    "它必须等待：{why}"),
+    "p_wait_vote": ("a granted vote: if it leaves before voted_for is on disk and the voter "
+                    "crashes, the restarted voter can vote again in the same term (two leaders, "
+                    "Election Safety).",
+                    "一张赞成票：如果它在 voted_for 写入磁盘之前发出，而投票者随即崩溃，重启后的投票者"
+                    "可能在同一任期再投一次票（两个领导者，选举安全性）。"),
+    "p_wait_ack": ("a successful AppendEntries reply: the leader counts it towards a commit; if "
+                   "the entries were not on disk, a crash loses a committed entry (Leader "
+                   "Completeness).",
+                   "一条成功的 AppendEntries 回复：领导者把它计入提交所需的副本数；如果条目还没写入磁盘，"
+                   "一次崩溃就会丢失一个已提交的条目（领导者完整性）。"),
+    "p_wait_request_vote": ("a candidate's RequestVote carries its own vote: a candidate that "
+                            "crashes before its vote is on disk can vote for another candidate in "
+                            "the same term, and both can win.",
+                            "候选人的 RequestVote 带着它给自己的一票：在这一票写入磁盘之前崩溃的候选人，"
+                            "可能在同一任期投票给另一个候选人，两者都可能胜出。"),
+    "p_wait_entries": ("a leader's AppendEntries with entries: the leader counts its own log "
+                       "towards a commit, so its entries must be on its disk before a follower's "
+                       "acknowledgement can commit them.",
+                       "领导者带条目的 AppendEntries：领导者把自己的日志也计入提交所需的副本数，"
+                       "所以在跟随者的确认能让这些条目提交之前，它们必须已经在领导者的磁盘上。"),
+    "p_own_violation": ("the SafetyViolation must come from the cluster's safety checker, not "
+                        "from your code",
+                        "SafetyViolation 必须来自集群的安全检查器，而不是你的代码"),
+    "p_no_scenarios": ("write the schedule yourself with the cluster's methods (timeout, cut, run, "
+                       "run_until, crash, restart, submit); rl.scenarios holds the reference "
+                       "answers.",
+                       "用集群的方法（timeout、cut、run、run_until、crash、restart、submit）自己写时间表；"
+                       "rl.scenarios 里是参考答案。"),
+    "p_not_caught": ("with rl.bugs.PersistAfterReply (seed {seed}) your schedule broke no safety "
+                     "property. Crash a server after it replied but before its disk write is done "
+                     "(c.writing(sid) is True then), restart it, and make it use what it forgot: "
+                     "vote again in that term, or let a server without the entry win.",
+                     "使用 rl.bugs.PersistAfterReply（种子 {seed}）时，你的时间表没有破坏任何安全性质。"
+                     "在某台服务器回复之后、磁盘写入完成之前让它崩溃（此时 c.writing(sid) 为 True），"
+                     "重启它，再让它用上它忘掉的东西：在那个任期再投一次票，或者让一台没有该条目的服务器胜出。"),
+    "p_breaks_correct": ("your schedule breaks safety even with the correct server (seed {seed}: "
+                         "{found}): it must catch the early reply, not break Raft's fault model",
+                         "即使是正确的服务器，你的时间表也破坏了安全性（种子 {seed}：{found}）："
+                         "它应该抓住过早的回复，而不是破坏 Raft 的故障模型"),
+    # exercise 09 (raftlib.checks.dedup)
+    "d_why_nothing": ("C1 has executed nothing yet",
+                      "C1 还没有执行过任何请求"),
+    "d_why_retry": ("C1's request 3 was executed: this is a retry of it",
+                    "C1 的请求 3 已经执行过：这是它的重试"),
+    "d_why_next": ("request 4 is C1's next request",
+                   "请求 4 是 C1 的下一个请求"),
+    "d_why_per_client": ("sequence numbers are per client: C2 has executed nothing",
+                         "序列号按客户端分别计数：C2 还没有执行过任何请求"),
+    "d_why_older": ("request 2 is older than C1's latest executed one (3): it was executed before",
+                    "请求 2 比 C1 最近执行的请求（3）更早：它以前执行过"),
+    "d_why_get": ("C2's request 7 was executed (a get too: answer it from the table)",
+                  "C2 的请求 7 已经执行过（get 也一样：从表中应答）"),
+    "d_why_put": ("a put returns the value written",
+                  "put 返回写入的值"),
+    "d_why_append": ("an append returns the new value",
+                     "append 返回新值"),
+    "d_why_retried_append": ("a retried append is answered from the table, not executed again",
+                             "重试的 append 从表中应答，不再执行一次"),
+    "d_why_get_value": ("a get returns the current value",
+                        "get 返回当前值"),
+    "d_why_next_exec": ("C1's next request is executed",
+                        "C1 的下一个请求被执行"),
+    "d_why_retried_get": ("a retried get returns the answer the client missed, not today's value",
+                          "重试的 get 返回客户端错过的那个应答，而不是现在的值"),
+    "d_why_no_client": ("a command without a client is just executed",
+                        "没有客户端的命令直接执行"),
+    "d_why_every_time": ("...every time: there is nothing to compare",
+                         "……每次都执行：没有什么可比较的"),
+    "d_why_not_op": ("a command that is not an Op (a plain log entry) changes nothing and returns "
+                     "None",
+                     "不是 Op 的命令（普通日志条目）不改变任何东西，返回 None"),
+    "d_why_old_retry": ("an old retry arriving after a newer request is not executed again (the "
+                        "table keeps only the latest answer, so any reply is accepted)",
+                        "在更新的请求之后到达的旧重试不再执行（表中只保留最新的应答，所以任何回复都可以接受）"),
+    "d_why_twice": ("nothing was executed twice",
+                    "没有任何请求被执行两次"),
+    "d_library": ("`{name}` uses the library's KVStore: write the rule yourself instead of "
+                  "calling the library's version",
+                  "`{name}` 用了库里的 KVStore：自己写出规则，不要调用库里的版本"),
+    "d_is_duplicate": ("with the client table {sessions}, is_duplicate({command}) returned {got}; "
+                       "it should be {want}: {why}.",
+                       "客户端表为 {sessions} 时，is_duplicate({command}) 返回了 {got}；"
+                       "应该是 {want}：{why}。"),
+    "d_changed_table": ("is_duplicate changed the client table to {sessions}: it only looks; "
+                        "apply() records executed requests.",
+                        "is_duplicate 把客户端表改成了 {sessions}：它只负责查看；记录已执行的请求由 apply() 负责。"),
+    "d_data": ("after {done}, data is {data}: {why}.", "执行 {done} 之后，data 是 {data}：{why}。"),
+    "d_apply": ("applying, in order, {done} returned {got!r} for the last one; expected {want!r}: "
+                "{why}.",
+                "按顺序应用 {done}，最后一条返回了 {got!r}；应该是 {want!r}：{why}。"),
+    "d_sessions": ("after the commands the client table is {sessions}; expected {expected}: "
+                   "record (seq, result) of each executed client request, and nothing for "
+                   "commands without a client.",
+                   "执行这些命令之后客户端表是 {sessions}；应该是 {expected}：为每个已执行的客户端请求记录 "
+                   "(seq, result)，没有客户端的命令什么也不记。"),
+    "d_unfinished": ("the clients did not finish {requests} requests each within 20 s of virtual "
+                     "time: {done}",
+                     "客户端没有在 20 虚拟秒内各自完成 {requests} 个请求：{done}"),
+    "d_twice": ("{sid}'s store holds {data} after each client appended '1,' to '{requests},' once "
+                "({retried} requests were retried after a crash); it should hold {want}: a "
+                "retried request was executed twice.",
+                "每个客户端把 '1,' 到 '{requests},' 各追加一次之后（有 {retried} 个请求在崩溃后重试），"
+                "{sid} 的存储中是 {data}；应该是 {want}：一个重试的请求被执行了两次。"),
+    "d_answer": ("client {client}'s request {seq} (after {attempts} attempts) was answered "
+                 "{result!r}; the append made the value {expected!r}. A retry must get the "
+                 "original answer.",
+                 "客户端 {client} 的请求 {seq}（尝试了 {attempts} 次）得到的应答是 {result!r}；"
+                 "这次追加产生的值是 {expected!r}。重试必须得到原来的应答。"),
     # exercise 07 (raftlib.checks.terminology)
     "terms_not_a_dict": ("answers must be a dict {{term: translation}}, got {kind}",
                          "answers 必须是字典 {{术语: 译名}}，得到的是 {kind}"),
@@ -279,7 +492,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def say(key: str, lang: str | None = None, **fields) -> str:
+def say(key: str, lang: str | None = None, /, **fields) -> str:
     """The message ``key`` in ``lang`` (default: the learner's language), fields filled in."""
     if key not in MESSAGES:
         raise KeyError(f"{key!r} is not a message of raftlib.checks.messages.MESSAGES")
