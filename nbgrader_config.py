@@ -9,6 +9,7 @@ match the instructor's.
 
 import os
 
+from raftlib.checks.kernel import IsolatedKernelManager
 from raftlib.checks.recheck import autograde_preprocessors, sanitize_preprocessors
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
@@ -47,3 +48,9 @@ c.OverwriteCells.add_missing_cells = True
 # notebook (a kernel could rewrite them to break the grading of later submissions).
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
 c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
+# The learner's kernel and the re-check run under bubblewrap (raftlib/checks/isolation.py):
+# user 65534, no network, only the notebook's folder and the libraries visible. "auto" uses
+# it where it runs and warns in nbgrader's log where not ("not isolated by the OS: why");
+# "bwrap" makes it required (every test fails without it); "none" switches it off.
+c.Execute.kernel_manager_class = IsolatedKernelManager
+c.IsolatedKernelManager.isolation = c.IndependentRecheck.isolation = "auto"

@@ -3,7 +3,7 @@
 * ``exercises/`` is exactly what ``nbgrader generate_assignment`` makes from ``solutions/``;
 * every solution scores full marks and every untouched exercise 0;
 * each wrong submission in tests/submissions/wrong.yaml loses points on exactly the
-  questions it names, and each hostile one in hostile.yaml gets no undeserved points
+  one question it names (one bug, one question), and each hostile one in hostile.yaml gets no undeserved points
   without breaking the run (all graded together, in one batch on both cores);
 * the learner's and the instructor's one-command workflows work;
 * the checks' building blocks (lint, answer-cell filter, time limit) behave.
@@ -164,6 +164,10 @@ def test_config_protects_the_grading_run():
     assert steps[execute + 1] is IndependentRecheck
     assert steps[execute - 1] is TrustedSources  # read before any learner code
     assert config.Autograde.sanitize_preprocessors[0] is GuardGradebook
+    from raftlib.checks.kernel import IsolatedKernelManager
+
+    assert config.Execute.kernel_manager_class is IsolatedKernelManager  # the learner's kernel
+    assert config.IsolatedKernelManager.isolation == config.IndependentRecheck.isolation
     assert {"raftlib", "*.py", "*.pth"} <= set(config.CourseDirectory.ignore)
     assert config.CourseDirectory.source_directory == "solutions"
     assert config.CourseDirectory.release_directory == "exercises"
@@ -193,6 +197,8 @@ def test_catalog_is_big_enough_and_well_formed():
     handler_bugs = [s for s in wrong if s["assignment"] in ("03-voting", "04-replication",
                                                             "05-commit")]
     assert len({s["guide"] for s in handler_bugs if "guide" in s}) >= 10
+    for spec in wrong:  # one bug, one question
+        assert len(spec["loses"]) == 1, f"{spec['name']} loses {spec['loses']}"
     for spec in wrong + hostile:
         assert spec["assignment"] in ASSIGNMENTS
         if spec["loses"] != "all":
@@ -555,3 +561,69 @@ def test_recheck_runs_isolated_by_the_os():
         assert not notes
         plain, _ = run_plan(plan, timeout=60, isolation="none")
         assert plain["reads"] == (True, "") and plain["connects"] == (True, "")
+
+
+def test_the_grading_kernel_is_isolated_by_the_os(tmp_path):
+    """Top-level code in a submission tries to read the solutions, the gradebook and the
+    course's copy of the source, to connect to a listener on this machine's loopback and to
+    write a file outside its folder: under bubblewrap it gets none of them (and still scores
+    full marks); with the kernel's isolation switched off the same code gets all of them (so
+    the test can fail)."""
+    import socket
+
+    from raftlib.checks import isolation
+
+    why = isolation.unavailable()
+    if why is not None:
+        pytest.skip(f"no OS isolation here: {why}")
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        listener.settimeout(0.5)
+        port = listener.getsockname()[1]
+        leak = tmp_path / "leak"
+        leak.mkdir()
+        os.chmod(leak, 0o777)
+        spy = (f"import os, socket\n"
+               f"got = []\n"
+               f"for path in ({str(notebook_path('solutions', '07-terminology'))!r},\n"
+               f"             '../../../gradebook.db', '../../../source/07-terminology/"
+               f"terminology.ipynb'):\n"
+               f"    try:\n"
+               f"        got.append(open(path, 'rb').read(64))\n"
+               f"    except OSError:\n"
+               f"        pass\n"
+               f"try:\n"
+               f"    socket.create_connection(('127.0.0.1', {port}), timeout=2).close()\n"
+               f"except OSError:\n"
+               f"    pass\n"
+               f"try:\n"
+               f"    open({str(leak / 'stolen')!r}, 'w').write(repr(got))\n"
+               f"except OSError:\n"
+               f"    pass\n")
+        nb = learner_notebook("07-terminology")
+        nb.cells.insert(1, nbformat.v4.new_code_cell(spy))
+        folder = tmp_path / "07-terminology"
+        folder.mkdir()
+        nbformat.write(nb, folder / "terminology.ipynb")
+        sub = [grading.Submission("spy", "07-terminology", folder / "terminology.ipynb")]
+
+        def connections() -> int:
+            count = 0
+            while True:
+                try:
+                    listener.accept()[0].close()
+                    count += 1
+                except OSError:
+                    return count
+
+        rows = grading.grade(sub, root=ROOT)
+        assert (rows.score == rows.max_score).all(), rows.message.tolist()
+        assert connections() == 0
+        assert not (leak / "stolen").exists()
+        plain = grading.grade(sub, root=ROOT,
+                              overrides={"IsolatedKernelManager": {"isolation": "none"}})
+        assert (plain.score == plain.max_score).all()
+        assert connections() == 1
+        stolen = (leak / "stolen").read_text()
+        assert stolen.count("b'") == 3, stolen  # the solutions, the gradebook, the source

@@ -7,8 +7,8 @@ the instructor with a clean environment); both students fetch them through their
 servers' nbgrader API, write answers through the contents API and submit (one a full
 solution, one a partial one); the instructor collects, autogrades (with the independent
 re-check under bubblewrap) and exports. Then: the grades, that a student can read neither
-the other's home nor the other's submission in the exchange, and that only the
-instructor's server has the formgrader.
+the other's home nor the other's submission in the exchange (not even knowing its folder's
+name), and that only the instructor's server has the formgrader.
 
 Needs root (it creates and removes Unix users, and the hub spawns servers as them) and
 npm; skipped with the reason otherwise. deploy/hub/setup.sh builds the environment in
@@ -21,6 +21,7 @@ import csv
 import json
 import os
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -240,6 +241,9 @@ def test_a_class_on_a_real_hub(hub: Hub):
         score, top = grades[(assignment, partial)]
         assert 0 < score < top, (assignment, grades)
     assert Path(f"{course}/.grading/gradebook.db").is_file()
+    # The kernel and the re-check must run under bubblewrap (full marks above show they did).
+    settings = Path(f"/home/{hub.instructor}/.jupyter/nbgrader_config.py").read_text()
+    assert 'c.IndependentRecheck.isolation = "bwrap"' in settings
     print(f"\nhub workflow (2 assignments, 2 students): {time.monotonic() - start:.1f} s")
 
     # Students cannot read each other's homes or each other's submissions.
@@ -248,12 +252,20 @@ def test_a_class_on_a_real_hub(hub: Hub):
     inbound = hub.exchange / "raft-course" / "inbound"
     theirs = [p for p in inbound.iterdir() if p.name.startswith(f"{full}+")]
     assert theirs, list(inbound.iterdir())
-    # nbgrader's inbound is write-only for students (0733): submissions cannot be listed,
-    # and each folder's name ends in a random suffix, so another's cannot be found.
+    # nbgrader's inbound is write-only for students (0733): submissions cannot be listed.
     listing = hub.as_user(partial, f"ls {inbound}", check=False)
     assert listing.returncode != 0, "a student can list the exchange's inbound submissions"
-    guess = hub.as_user(partial, f"cat {inbound}/{full}+*/*.ipynb", check=False)
-    assert guess.returncode != 0, "a student can read another student's submission"
+    # Even knowing a folder's exact name (nbgrader hides it only by a random suffix),
+    # another student can neither list, read nor write it (raftlib/grade_exchange.py).
+    for folder in theirs:
+        notebook = next(folder.glob("*.ipynb"))
+        where, what = shlex.quote(str(folder)), shlex.quote(str(notebook))  # names have spaces
+        for attempt in (f"ls {where}", f"cat {what}", f"touch {where}/planted",
+                        f"echo x >> {what}"):
+            tried = hub.as_user(partial, attempt, check=False)
+            assert tried.returncode != 0, f"another student could: {attempt}"
+        assert folder.stat().st_mode & 0o7777 == 0o770, oct(folder.stat().st_mode)
+        assert folder.stat().st_gid == inbound.stat().st_gid  # the instructor's group
 
     # Only the instructor gets the formgrader (server side) and its menus (lab side).
     hub.start_server(hub.instructor)

@@ -44,8 +44,9 @@ class_() {
   local instructor="$1"; shift
   local students="$*"
   # nbgrader's exchange: world-writable with the sticky bit, so nobody removes others'
-  # files; nbgrader makes <course>/inbound write-only for students (0733 + sticky) and
-  # <course>/outbound readable by all (0755).
+  # files; nbgrader makes <course>/inbound write-only for students and setgid (2733, owned
+  # by the instructor and their group) and <course>/outbound readable by all (0755). The
+  # submit plugin (below) closes each submission to all but its student and that group.
   mkdir -p "$EXCHANGE"
   chmod 1777 "$EXCHANGE"
   # What every user's server reads: the course id and the exchange.
@@ -54,6 +55,9 @@ class_() {
 c = get_config()
 c.CourseDirectory.course_id = "raft-course"
 c.Exchange.root = "$EXCHANGE"
+# Submission folders only the student and the instructor's group can open (nbgrader's own
+# are world-writable, hidden by a random suffix): raftlib/grade_exchange.py.
+c.ExchangeFactory.submit = "raftlib.grade_exchange.PrivateSubmit"
 EOF
   # Students: no formgrader, no Create Assignment (server and lab extensions off).
   local student_cfg="$ETC/raft-course-student"
@@ -68,8 +72,17 @@ EOF
 EOF
   chmod -R a+rX "$ETC"
   for user in "$instructor" $students; do
-    id -u "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"
+    # Each user in a private group: submissions belong to the instructor's group.
+    id -u "$user" >/dev/null 2>&1 || useradd --create-home --user-group --shell /bin/bash "$user"
     chmod 0700 "$(getent passwd "$user" | cut -d: -f6)"  # useradd makes 0755 homes
+  done
+  local group
+  group="$(id -gn "$instructor")"
+  for user in $students; do
+    if id -nG "$user" | tr ' ' '\n' | grep -qx "$group"; then
+      say "student $user is in the instructor's group $group: they could read submissions"
+      exit 4
+    fi
   done
   # The instructor's course: the repository's solutions/ and settings, in their home.
   local home course
@@ -84,6 +97,11 @@ EOF
 c = get_config()
 load_subconfig("$course/nbgrader_config.py")
 EOF
+  # With bubblewrap here, grading refuses to run the students' code without it.
+  if command -v bwrap >/dev/null; then
+    echo 'c.IsolatedKernelManager.isolation = c.IndependentRecheck.isolation = "bwrap"' \
+      >> "$home/.jupyter/nbgrader_config.py"
+  fi
   chown -R "$instructor:" "$course" "$home/.jupyter"
   mkdir -p "$PREFIX/hub"
   chmod 0700 "$PREFIX/hub"

@@ -19,9 +19,14 @@ Modules: :mod:`.quorums` (exercise 01), :mod:`.split_brain` (02), :mod:`.voting`
 (failures, time limit, node classes, isolation), :mod:`.timelimit` (the time limit, also
 without ``setitimer``, as in Pyodide), :mod:`.runs` and :mod:`.agreement` (cluster
 scenarios over seeds),
-:mod:`.lint` (what graded learner code may do), :mod:`.recheck` and
+:mod:`.lint` and :mod:`.sandbox` (what graded learner code may do), :mod:`.recheck` and
 :mod:`.rerun` (the nbgrader step that re-runs every test cell outside the
-learner's kernel).
+learner's kernel), :mod:`.isolation` and :mod:`.kernel` (bubblewrap around the re-check
+and the learner's kernel).
+
+One bug, one question: a question that runs several of the learner's functions together
+takes the library's version of any whose own question fails
+(:func:`.common.own_functions`).
 """
 
 from .common import CheckFailed, LearnerError, LearnerTimeout, NotDoneYet, RefusedCode

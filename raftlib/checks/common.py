@@ -174,6 +174,42 @@ HANDLERS = ("on_election_timeout", "start_election", "log_is_up_to_date", "handl
 
 
 
+def own_functions(functions: dict[str, Any],
+                  questions: dict[str, Iterable[Callable[[Any], None]]]) -> dict[str, Callable]:
+    """For a question that grades several of the learner's functions together: those of
+    ``functions`` whose own questions (``questions[name]``, checks called with the function,
+    hidden tests included) pass. The others are left to the library in this question, so
+    that a bug costs only its own question; code the grader refuses (:class:`RefusedCode`)
+    fails this question too. If none passes, nothing of the learner's is left to grade: the
+    first failure is raised (``NotDoneYet`` for an untouched exercise)."""
+    kept, failures = {}, []
+    for name, fn in functions.items():
+        try:
+            for check in questions[name]:
+                check(fn)
+        except RefusedCode:
+            raise
+        except CheckFailed as e:
+            failures.append(e)
+            continue
+        kept[name] = fn
+    if not kept:
+        raise type(failures[0])(say("none_of_yours", failure=failures[0]))
+    return kept
+
+
+def library_stood_in(check: Callable[[], None], replaced: Iterable[str]) -> None:
+    """Run ``check``; if it fails, its message says which functions were the library's."""
+    replaced = sorted(replaced)
+    try:
+        check()
+    except CheckFailed as e:
+        if not replaced:
+            raise
+        raise type(e)(f"{e}" + say("stood_in", names=", ".join(f"`{n}`" for n in replaced))
+                      ) from e.__cause__
+
+
 def learner_class(name: str, fn: Any, base: type = RaftNode) -> type:
     """A subclass of ``base`` whose method ``name`` is the learner's checked ``fn``."""
     return node_class(base, **{name: learner_function(fn, name)})

@@ -18,7 +18,8 @@ from typing import Any, Callable
 from ..cluster import Cluster
 from ..core import RaftNode
 from ..kv import KVStore, Op
-from .common import CheckFailed, exactly_bool, guard, learner_function
+from .common import (CheckFailed, exactly_bool, guard, learner_function, library_stood_in,
+                     own_functions)
 from .persistence import code_names
 from .messages import Msg, say
 from .runs import rng, run_seeds
@@ -128,6 +129,10 @@ def apply(apply: Callable, full: bool = False) -> None:
                                   expected=expected_sessions) + f"\n{RULE}")
 
 
+#: Each function's own question (the parameters of :func:`exactly_once` hide the names).
+_OWN_QUESTION = {"is_duplicate": is_duplicate, "apply": apply}
+
+
 # ----------------------------------------------- Q3: exactly once in clusters
 CLIENTS = ("C1", "C2")
 REQUESTS = 6
@@ -196,9 +201,15 @@ def _exactly_once(c: Cluster) -> None:
 
 def exactly_once(is_duplicate: Callable, apply: Callable, full: bool = False) -> None:
     """Question 3: both functions on every server of real clusters with retrying clients
-    and leaders that crash between applying a request and answering it."""
-    store_class = _store(is_duplicate=is_duplicate, apply=apply)
-    run_seeds(_retries(store_class), RaftNode, range(6) if full else range(1), {})
+    and leaders that crash between applying a request and answering it. A function whose
+    own question fails is the library's here (one bug, one question)."""
+    own = own_functions({"is_duplicate": is_duplicate, "apply": apply},
+                        {name: [lambda f, q=question: q(f, True)]
+                         for name, question in _OWN_QUESTION.items()})
+    store_class = _store(**own)
+    library_stood_in(lambda: run_seeds(_retries(store_class), RaftNode,
+                                       range(6) if full else range(1), {}),
+                     {"is_duplicate", "apply"} - set(own))
 
 
 __all__ = ["DUPLICATE_CASES", "apply", "exactly_once", "is_duplicate"]

@@ -1,5 +1,5 @@
-"""Operating-system isolation for the independent re-check, with bubblewrap (``bwrap``,
-Debian's ``bubblewrap`` package).
+"""Operating-system isolation for grading (the learner's kernel and the independent
+re-check), with bubblewrap (``bwrap``, Debian's ``bubblewrap`` package).
 
 :func:`sandbox_command` wraps a command so that it runs in new namespaces: as user
 65534 with no capabilities, no network (``--unshare-net``), its own process tree,
@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+from typing import Sequence
 
 #: Files of /etc a Python process needs (the dynamic linker's cache, fonts for plots).
 _ETC = ("/etc/ld.so.cache", "/etc/fonts", "/etc/localtime")
@@ -36,8 +37,9 @@ def _readable_roots() -> list[str]:
                                               for o in roots))
 
 
-def sandbox_command(command: list[str], work: str) -> list[str]:
-    """``command`` run under bubblewrap with only ``work`` writable (see the module doc)."""
+def sandbox_command(command: list[str], work: str, writable: Sequence[str] = ()) -> list[str]:
+    """``command`` run under bubblewrap in ``work``, with only ``work`` and the folders
+    ``writable`` writable (see the module doc)."""
     args = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
             "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--hostname", "grader",
             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
@@ -52,7 +54,9 @@ def sandbox_command(command: list[str], work: str) -> list[str]:
     for root in _readable_roots():
         if not root.startswith("/usr/"):
             args += ["--ro-bind", root, root]
-    args += ["--bind", work, work, "--chdir", work, "--"]
+    for folder in (work, *writable):
+        args += ["--bind", folder, folder]
+    args += ["--chdir", work, "--"]
     return args + command
 
 
@@ -61,7 +65,7 @@ def unavailable() -> str | None:
     """Why bubblewrap cannot isolate the re-check here (``None``: it can)."""
     if shutil.which("bwrap") is None:
         return "bubblewrap is not installed (Debian: apt-get install bubblewrap)"
-    probe = sandbox_command([sys.executable, "-I", "-c", "import raftlib"], "/tmp")
+    probe = sandbox_command([sys.executable, "-I", "-S", "-c", ""], "/tmp")  # starts, that is all
     try:
         done = subprocess.run(probe, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as e:

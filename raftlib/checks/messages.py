@@ -47,6 +47,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "was_given": (" was given {args}", "，收到参数 {args}"),
     "while_end": ("", "）"),
     "for_args": (" for {args}", "（参数为 {args}）"),
+    "none_of_yours": ("this question runs your functions together, and none of them passes its "
+                      "own question yet, so nothing of yours is left to run here. First: {failure}",
+                      "这道题把你的几个函数放在一起运行，但它们都还没有通过各自的题目，所以这里没有你的代码"
+                      "可以运行。第一个问题：{failure}"),
+    "stood_in": ("\n(In this question the library's {names} stood in for yours, whose own question "
+                 "fails: that bug costs only that question.)",
+                 "\n（在这道题中，库里的 {names} 代替了你的版本，因为你的版本没有通过它自己的题目："
+                 "这个错误只在那道题扣分。）"),
     "library_failed": ("the library's code failed with {error}: {detail}, on the state your "
                        "functions left (is every field of Figure 2 kept as the library expects?)",
                        "库的代码在你的函数留下的状态上出错：{error}: {detail}"

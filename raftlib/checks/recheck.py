@@ -29,10 +29,11 @@ except ImportError:  # pragma: no cover
     from nbconvert.preprocessors import Preprocessor as NbGraderPreprocessor
 
 from .messages import say
-from .rerun import ISOLATION, build_plan, run_plan
+from .rerun import ISOLATION, PlanRun, build_plan, run_plan
 
 ERROR_NAME = "IndependentRecheckFailed"
 TRUSTED = "raftlib_trusted_sources"
+EARLY = "raftlib_recheck_started"
 
 
 class GuardGradebook(NbGraderPreprocessor):
@@ -69,7 +70,8 @@ class GuardGradebook(NbGraderPreprocessor):
 class TrustedSources(NbGraderPreprocessor):
     """Read the setup and test cells' sources of every notebook in the gradebook before
     any learner code runs (it goes right before ``Execute``; a kernel could rewrite the
-    gradebook file): once per process, so later kernels cannot change them either."""
+    gradebook file): once per process, so later kernels cannot change them either. Then
+    start :class:`IndependentRecheck`'s process, which runs while the kernel does."""
 
     cache: dict[str, dict[tuple[str, str], tuple[dict, set, set]]] = {}
 
@@ -79,6 +81,14 @@ class TrustedSources(NbGraderPreprocessor):
             self.cache[info["db_url"]] = trusted_sources(info["db_url"])
         resources[TRUSTED] = self.cache[info["db_url"]].get(
             (info["assignment"], info["notebook"]))
+        recheck = IndependentRecheck(config=self.config)
+        if recheck.enabled and resources[TRUSTED] is not None:
+            # Start the re-check now, so that it runs while the kernel does (the answer
+            # cells' sources do not change when they run).
+            plan = build_plan(nb.cells, *resources[TRUSTED])
+            if any(kind == "test" for kind, _, _ in plan):
+                resources[EARLY] = PlanRun(plan, recheck.timeout, recheck.memory_limit,
+                                           recheck.isolation, _language(resources))
         return nb, resources
 
 
@@ -119,10 +129,13 @@ class IndependentRecheck(NbGraderPreprocessor):
         lang = _language(resources)
         failed = {gid for cell in nb.cells if (gid := _grade_id(cell)) in tests
                   and cell.cell_type == "code" and _failed(cell)}
-        # Only tests that passed in the kernel can be undeserved: re-run just those.
-        plan = build_plan(nb.cells, sources, solutions, tests, skip=failed)
-        results, notes = ({}, []) if not any(kind == "test" for kind, _, _ in plan) else \
-            run_plan(plan, self.timeout, self.memory_limit, self.isolation, lang)
+        early = resources.pop(EARLY, None)
+        if early is not None:  # started by TrustedSources with every test
+            results, notes = early.results()
+        else:  # only tests that passed in the kernel can be undeserved: re-run just those
+            plan = build_plan(nb.cells, sources, solutions, tests, skip=failed)
+            results, notes = ({}, []) if not any(kind == "test" for kind, _, _ in plan) else \
+                run_plan(plan, self.timeout, self.memory_limit, self.isolation, lang)
         for note in notes:
             if note.startswith("not isolated"):
                 self.log.warning("independent re-check %s", note)

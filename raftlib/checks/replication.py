@@ -7,8 +7,9 @@ with a new one (same index, different terms), delete it and all that follow;
 4. append any new entries not already in the log; 5. if leaderCommit >
 commitIndex, set commitIndex = min(leaderCommit, index of last new entry).
 Questions 1, 2 and 4 grade ``handle_append_entries``'s rules one at a
-time, question 3 ``merge_entries`` (rules 3-4), question 5 the handler in
-clusters (with the library's ``merge_entries``).
+time, question 3 ``merge_entries`` (rules 3-4), question 5 the handler on
+clusters' traffic (with the library's ``merge_entries``), judged only on the rules whose
+own question passes.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from ..core import (CANDIDATE, FOLLOWER, LEADER, AppendEntries, AppendEntriesRep
                     RaftNode)
 from .agreement import (HINTS, backup, basic_agree, follower_rejoins, stale_leader_rejoins,
                         unreliable)
-from .common import CheckFailed, exactly_bool, fresh, learner_class, node_class, sent, state
+from .common import (CheckFailed, exactly_bool, fresh, learner_class, node_class,
+                     own_functions, sent, state)
 from .runs import rng, run_seeds
 
 RULE_1 = "Figure 2, AppendEntries receiver 1: reply false if term < currentTerm."
@@ -331,6 +333,13 @@ def _commit(node: RaftNode, m: AppendEntries, before: str, want: int) -> None:
                           f"request whose prev_log_index matches its log, so the commit rule "
                           f"never ran. Fix the consistency check (question 2) first.\n"
                           f"Rule: {RULE_2}")
+    stored = node.log[m.prev_log_index:m.prev_log_index + len(m.entries)]
+    if [e.term for e in stored] != [e.term for e in m.entries]:
+        raise CheckFailed(f"{node.id} ({before}) accepted {m} but its log is now {node.log}: the "
+                          f"request's entries must be at indexes {m.prev_log_index + 1}.."
+                          f"{m.prev_log_index + len(m.entries)} before the commit rule can use "
+                          f"the last new one (self.merge_entries(prev_log_index, entries)).\n"
+                          f"Rule: {RULE_34}")
     if node.commit_index != want:
         raise CheckFailed(f"{node.id} ({before}) got {m}; commit_index must become {want}, it "
                           f"is {node.commit_index!r}.\nRule: {RULE_5}")
@@ -344,17 +353,91 @@ def commit_rule(handle_append_entries: Callable, full: bool = False) -> None:
 
 
 # ---------------------------------------------------------------- question 5
-def replication(handle_append_entries: Callable, full: bool = False) -> None:
-    """Question 5: the handler in real clusters, many seeds, safety checked after every event."""
-    cls = learner_class("handle_append_entries", handle_append_entries)
-    if not full:
-        run_seeds(basic_agree, cls, range(1, 4), HINTS)
+#: What each of questions 1, 2 and 4 owns when question 5 compares the handler with the
+#: library's on a cluster's traffic.
+ASPECTS = {"term": term_rule, "consistency": consistency_check, "commit": commit_rule}
+
+
+def _clone(node: RaftNode, cls: type) -> RaftNode:
+    """A detached copy of ``node`` of class ``cls``: its lists (the log may be the safety
+    checker's ``TrackedLog``), dicts and sets copied as plain ones."""
+    copy = object.__new__(cls)
+    for key, value in node.__dict__.items():
+        for kind in (list, dict, set):
+            if isinstance(value, kind):
+                value = kind(value)
+                break
+        copy.__dict__[key] = value
+    return copy
+
+
+def _judge(mine: RaftNode, ref: RaftNode, m: AppendEntries, before: str, log: list,
+           commit: int, term: int, aspects: set[str]) -> None:
+    """Compare the learner's handling of ``m`` (``mine``) with the library's (``ref``), only
+    on the ``aspects`` whose own question passed, each only once its preconditions hold."""
+    if m.term < term:  # rule 1's business alone
+        if "term" in aspects:
+            reply = _reply(mine, m, before)
+            if reply.success is not False:
+                raise CheckFailed(f"{mine.id} ({before}) accepted {m} from a stale leader.\n"
+                                  f"Rule: {RULE_1}")
+            _unchanged(mine, m, before, log, commit, RULE_1)
         return
-    run_seeds(basic_agree, cls, range(1, 11), HINTS)
-    run_seeds(follower_rejoins, cls, range(1, 6), HINTS)
-    run_seeds(stale_leader_rejoins, cls, range(1, 6), HINTS)
-    run_seeds(backup, cls, range(1, 6), HINTS)
-    run_seeds(unreliable, cls, range(1, 11), HINTS)
+    if "term" in aspects and (mine.role, mine.leader_id, mine.election_timer_reset) != (
+            ref.role, ref.leader_id, ref.election_timer_reset):
+        raise CheckFailed(f"{mine.id} ({before}) got {m} from the leader of its term: it must "
+                          f"be a follower with leader_id={m.leader_id!r} and its election timer "
+                          f"reset; it is {mine.role}, leader_id={mine.leader_id!r}, timer reset: "
+                          f"{mine.election_timer_reset}.")
+    accepted = sent(ref, AppendEntriesReply)[0].success
+    if "consistency" in aspects:
+        if not accepted:
+            _refused(mine, m, before, log, commit)
+            return
+        _success(mine, m, before, RULE_2)
+        if mine.log != ref.log:
+            raise CheckFailed(f"{mine.id} ({before}) accepted {m}; its log must then be "
+                              f"{ref.log}, it is {mine.log}.\nRule: {RULE_34}")
+    replies = sent(mine, AppendEntriesReply)
+    if ("commit" in aspects and accepted and len(replies) == 1 and replies[0].success is True
+            and mine.log == ref.log and mine.commit_index != ref.commit_index):
+        raise CheckFailed(f"{mine.id} ({before}) accepted {m}; commit_index must become "
+                          f"{ref.commit_index}, it is {mine.commit_index!r}.\nRule: {RULE_5}")
+
+
+def _differential(learner: type, aspects: set[str]) -> type:
+    """A node that handles AppendEntries with the library's code (so the cluster runs the
+    library's Raft) after giving a copy of itself to the learner's handler and judging the
+    outcome (:func:`_judge`)."""
+    def handle_append_entries(self: RaftNode, m: AppendEntries) -> None:
+        mine = _clone(self, learner)
+        mine.outbox = []
+        sent_before = len(self.outbox)
+        before, log, commit, term = state(self), list(self.log), self.commit_index, self.current_term
+        learner.handle_append_entries(mine, m)
+        RaftNode.handle_append_entries(self, m)
+        ref = _clone(self, RaftNode)
+        ref.outbox = self.outbox[sent_before:]
+        _judge(mine, ref, m, before, log, commit, term, aspects)
+
+    return type("ComparedNode", (RaftNode,), {"handle_append_entries": handle_append_entries})
+
+
+def replication(handle_append_entries: Callable, full: bool = False) -> None:
+    """Question 5: the handler on real clusters' traffic, many seeds. The library runs the
+    cluster; every AppendEntries is also given to a copy of the receiver with your handler,
+    and its outcome compared, on the rules whose own question (1, 2, 4) passes: one bug
+    costs one question."""
+    own = own_functions({aspect: handle_append_entries for aspect in ASPECTS},
+                        {aspect: [lambda f, q=question: q(f, True)]
+                         for aspect, question in ASPECTS.items()})
+    cls = _differential(learner_class("handle_append_entries", handle_append_entries), set(own))
+    runs = ([(basic_agree, range(1, 4))] if not full else
+            [(basic_agree, range(1, 11)), (follower_rejoins, range(1, 6)),
+             (stale_leader_rejoins, range(1, 6)), (backup, range(1, 6)),
+             (unreliable, range(1, 11))])
+    for scenario, seeds in runs:
+        run_seeds(scenario, cls, seeds, HINTS)
 
 
 __all__ = ["commit_rule", "consistency_check", "merge", "node_class", "replication",

@@ -12,10 +12,12 @@ import ast
 import json
 import linecache
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 from typing import Any
 
 #: Seconds one test cell may run in the re-check before it counts as failed.
@@ -57,40 +59,70 @@ def run_plan(plan: list[tuple[str, str, str]], timeout: float = 300,
     messages (the graded notebook's). ``isolation`` (:data:`ISOLATION`) says
     whether it runs under bubblewrap (:mod:`.isolation`); where it cannot, "bwrap" fails
     every test and "auto" runs it without and adds a note saying so."""
-    from .isolation import sandbox_command, unavailable
+    return PlanRun(plan, timeout, memory_limit, isolation, lang).results()
 
-    if isolation not in ISOLATION:
-        raise ValueError(f"isolation must be one of {ISOLATION}, got {isolation!r}")
-    why = unavailable() if isolation != "none" else None
-    if why is not None and isolation == "bwrap":
-        return {grade_id: (False, f"the grader requires OS isolation and {why}")
-                for kind, grade_id, _ in plan if kind == "test"}, []
-    with tempfile.TemporaryDirectory(prefix="raftlib-recheck-") as work:
-        os.chmod(work, 0o777)  # the sandbox's user writes its results here
-        results_path = os.path.join(work, "results.jsonl")
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work,
-               "MPLBACKEND": "Agg", "MPLCONFIGDIR": work, "LANG": "C.UTF-8"}
+
+class PlanRun:
+    """:func:`run_plan` in two steps: the process starts when this is made (so it can run
+    while the learner's kernel does) and :meth:`results` waits for it."""
+
+    def __init__(self, plan: list[tuple[str, str, str]], timeout: float = 300,
+                 memory_limit: int = 0, isolation: str = "auto", lang: str = "en") -> None:
+        from .isolation import sandbox_command, unavailable
+
+        if isolation not in ISOLATION:
+            raise ValueError(f"isolation must be one of {ISOLATION}, got {isolation!r}")
+        self.plan, self.timeout, self.proc = plan, timeout, None
+        self.why = unavailable() if isolation != "none" else None
+        self.refused = self.why is not None and isolation == "bwrap"
+        self.work = tempfile.mkdtemp(prefix="raftlib-recheck-")
+        if self.refused:
+            return
+        os.chmod(self.work, 0o777)  # the sandbox's user writes its results here
+        self.results_path = os.path.join(self.work, "results.jsonl")
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.work,
+               "MPLBACKEND": "Agg", "MPLCONFIGDIR": self.work, "LANG": "C.UTF-8"}
 
         def limits() -> None:  # pragma: no cover - runs in the child
             if memory_limit:
                 import resource
                 resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
 
-        payload = json.dumps({"results": results_path, "cells": plan, "lang": lang})
         command = [sys.executable, "-I", "-m", "raftlib.checks.rerun"]
-        if isolation != "none" and why is None:
-            command = sandbox_command(command, work)
+        if isolation != "none" and self.why is None:
+            command = sandbox_command(command, self.work)
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, text=True, cwd=self.work,
+                                     env=env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL,
+                                     preexec_fn=limits if os.name == "posix" else None)
         try:
-            subprocess.run(command,
-                           input=payload, text=True, cwd=work, env=env, timeout=timeout,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           preexec_fn=limits if os.name == "posix" else None)
-        except subprocess.TimeoutExpired:
+            self.proc.stdin.write(json.dumps({"results": self.results_path, "cells": plan,
+                                              "lang": lang}))
+            self.proc.stdin.close()
+        except OSError:  # it died at once: no results, every test fails
             pass
+
+    def results(self) -> tuple[dict[str, tuple[bool, str]], list[str]]:
+        """Wait for the process (at most ``timeout`` s from its start) and read its results."""
+        try:
+            if self.refused:
+                return {grade_id: (False, f"the grader requires OS isolation and {self.why}")
+                        for kind, grade_id, _ in self.plan if kind == "test"}, []
+            try:
+                self.proc.wait(max(0.0, self.timeout - (time.monotonic() - self.started)))
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            return self._read()
+        finally:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+    def _read(self) -> tuple[dict[str, tuple[bool, str]], list[str]]:
         results: dict[str, tuple[bool, str]] = {}
-        notes: list[str] = [] if why is None else [f"not isolated by the OS: {why}"]
-        if os.path.exists(results_path):
-            with open(results_path, encoding="utf-8") as f:
+        notes: list[str] = [] if self.why is None else [f"not isolated by the OS: {self.why}"]
+        if os.path.exists(self.results_path):
+            with open(self.results_path, encoding="utf-8") as f:
                 for line in f:
                     try:
                         row = json.loads(line)

@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import Callable
 
 from ..core import CANDIDATE, LEADER, RaftNode, RequestVote, RequestVoteReply
-from .common import (CheckFailed, exactly_bool, fresh, learner_class, learner_function, node_class, sent,
-                     state)
+from .common import (CheckFailed, exactly_bool, fresh, learner_class, library_stood_in,
+                     node_class, own_functions, sent, state)
 from .runs import cluster, connected_leader, leaders, rng, run_seeds
 
 
@@ -401,22 +401,23 @@ def lossy_network(cls: type, seed: int) -> None:
 
 def elections(on_election_timeout: Callable, handle_request_vote: Callable,
               log_is_up_to_date: Callable, full: bool = False) -> None:
-    """Question 4: all three functions together in real clusters over many seeds."""
-    functions = {
-        "on_election_timeout": learner_function(on_election_timeout, "on_election_timeout"),
-        "handle_request_vote": learner_function(handle_request_vote, "handle_request_vote"),
-        "log_is_up_to_date": learner_function(log_is_up_to_date, "log_is_up_to_date"),
-    }
-    cls = node_class(NoLibraryElection, **functions)
-    if not full:
-        run_seeds(initial_election, cls, range(1, 4), HINTS)
-        run_seeds(re_election, cls, [1], HINTS)
-        return
-    run_seeds(initial_election, cls, range(1, 21), HINTS)
-    run_seeds(re_election, cls, range(1, 11), HINTS)
-    run_seeds(many_elections, cls, range(1, 6), HINTS)
-    run_seeds(longer_stale_log, cls, range(1, 11), HINTS)
-    run_seeds(lossy_network, cls, range(1, 11), HINTS)
+    """Question 4: the three functions together in real clusters over many seeds. A function
+    whose own question (1-3) fails is the library's here: one bug costs one question."""
+    own = own_functions(
+        {"on_election_timeout": on_election_timeout, "handle_request_vote": handle_request_vote,
+         "log_is_up_to_date": log_is_up_to_date},
+        {"on_election_timeout": [lambda f: election_timeout(f, True)],
+         "handle_request_vote": [lambda f: vote_rules(f, True)],
+         "log_is_up_to_date": [lambda f: up_to_date(f, True)]})
+    # The library's on_election_timeout needs the library's start_election.
+    cls = node_class(NoLibraryElection if "on_election_timeout" in own else RaftNode, **own)
+    runs = ([(initial_election, range(1, 4)), (re_election, [1])] if not full else
+            [(initial_election, range(1, 21)), (re_election, range(1, 11)),
+             (many_elections, range(1, 6)), (longer_stale_log, range(1, 11)),
+             (lossy_network, range(1, 11))])
+    replaced = {"on_election_timeout", "handle_request_vote", "log_is_up_to_date"} - set(own)
+    for scenario, seeds in runs:
+        library_stood_in(lambda: run_seeds(scenario, cls, seeds, HINTS), replaced)
 
 
 __all__ = ["HINTS", "NoLibraryElection", "election_timeout", "elections", "node_class",
