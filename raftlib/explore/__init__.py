@@ -40,7 +40,8 @@ def _count(name: str, value: Any, low: int) -> int:
 def explore(n: int = 3, *, node_class: type = RaftNode, max_term: int = 3, max_log: int = 2,
             max_in_flight: int = 2, commands: tuple = ("x", "y"), crashes: int = 1,
             drops: bool = True, duplicates: bool = False, strategy: str = "bfs",
-            time_limit: float = 60.0, seed: int = 0, symmetry: bool = True) -> ExploreResult:
+            time_limit: float = 60.0, seed: int = 0, symmetry: bool = True,
+            max_states: int | None = None) -> ExploreResult:
     """Search the states of ``n`` servers of ``node_class`` within the bounds.
 
     ``max_term``: highest term a server may reach; ``max_log``: longest log;
@@ -49,8 +50,10 @@ def explore(n: int = 3, *, node_class: type = RaftNode, max_term: int = 3, max_l
     how many crashes may happen; ``drops``/``duplicates``: whether the network may
     lose/duplicate messages. ``strategy``: "bfs" (shortest counterexample), "dfs",
     or "random" (seeded random walks, never complete). The search stops at the
-    first violation or after ``time_limit`` seconds. ``symmetry``: explore states
-    that differ only in server names once (:mod:`.symmetry`).
+    first violation, after ``time_limit`` seconds, or once ``max_states`` distinct
+    states are found (a bound that, unlike the time, gives the same result on every
+    machine). ``symmetry``: explore states that differ only in server names once
+    (:mod:`.symmetry`).
     """
     _count("n", n, 1)
     if not (isinstance(node_class, type) and issubclass(node_class, RaftNode)):
@@ -77,14 +80,16 @@ def explore(n: int = 3, *, node_class: type = RaftNode, max_term: int = 3, max_l
         raise ConfigError(f"time_limit must be a number of seconds > 0, got {time_limit!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ConfigError(f"seed must be an int, got {seed!r}")
+    if max_states is not None:
+        _count("max_states", max_states, 1)
     settings = dict(n=n, node_class=node_class, max_term=max_term, max_log=max_log,
                     max_in_flight=max_in_flight, commands=tuple(commands), crashes=crashes,
                     drops=drops, duplicates=duplicates, strategy=strategy,
-                    time_limit=time_limit, seed=seed, symmetry=symmetry)
+                    time_limit=time_limit, seed=seed, symmetry=symmetry, max_states=max_states)
     model = Model(n, node_class, max_term=max_term, max_log=max_log, max_in_flight=max_in_flight,
                   commands=tuple(commands), crashes=crashes, drops=drops, duplicates=duplicates,
                   symmetry=symmetry)
-    out = search(model, strategy, float(time_limit), seed)
+    out = search(model, strategy, float(time_limit), seed, max_states)
     if out.violation is not None:
         labels, final, violation = model.concretize(out.path(), out.final_label, out.violation)
         if strategy != "bfs":  # bfs's trace is already a shortest one

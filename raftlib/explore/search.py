@@ -3,7 +3,8 @@
 Every strategy records, for each distinct state, the step that first reached it
 (``parents``), so a path back to the initial state is always at hand. The order
 of the search is fixed by the arguments; only where ``time_limit`` stops an
-incomplete search depends on the machine's speed.
+incomplete search depends on the machine's speed (``max_states`` stops it at the
+same state everywhere).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from .steps import format_steps
 _CLOCK_EVERY = 512  # states between two looks at the clock
 #: Steps in one random walk before it starts again from the initial state.
 WALK_DEPTH = 60
+#: With ``max_states``, random walks also stop after this many steps per state allowed,
+#: so that a space smaller than the cap ends at the same step on every machine too.
+STEPS_PER_STATE = 10
 
 
 @dataclass
@@ -31,6 +35,7 @@ class Outcome:
     final_label: tuple | None = None
     complete: bool = False
     seconds: float = 0.0
+    cap: float = float("inf")       # stop once this many distinct states are found
 
     def path(self) -> list[State]:
         """The representatives from the initial state to the end of the trace."""
@@ -42,11 +47,12 @@ class Outcome:
         return path[::-1]
 
 
-def search(model: Model, strategy: str, time_limit: float, seed: int) -> Outcome:
+def search(model: Model, strategy: str, time_limit: float, seed: int,
+           max_states: int | None = None) -> Outcome:
     start = time.perf_counter()
     deadline = start + time_limit
     init = model.canonical(model.initial())
-    out = Outcome([init], [(0, None)])
+    out = Outcome([init], [(0, None)], cap=max_states or float("inf"))
     index = {init: 0}
     try:
         if strategy == "random":
@@ -87,6 +93,8 @@ def _exhaust(model: Model, out: Outcome, index: dict, deadline: float, lifo: boo
                     todo.append(len(states))
                 states.append(rep)
                 parents.append((k, label))
+                if len(states) >= out.cap:
+                    return
             index[nxt] = index[rep]  # a renamed state seen again skips canonical()
     out.complete = True
 
@@ -94,6 +102,7 @@ def _exhaust(model: Model, out: Outcome, index: dict, deadline: float, lifo: boo
 def _walks(model: Model, out: Outcome, index: dict, deadline: float, rng: random.Random) -> None:
     states, parents = out.states, out.parents
     clock = _CLOCK_EVERY
+    steps_left = out.cap * STEPS_PER_STATE
     while True:
         # swarm testing: each walk weighs the kinds of steps differently, so that some
         # walks rarely time out or drop and get deep into the protocol
@@ -101,6 +110,9 @@ def _walks(model: Model, out: Outcome, index: dict, deadline: float, rng: random
         weights["deliver"] = 1.0
         k = 0
         for _ in range(WALK_DEPTH):
+            steps_left -= 1
+            if steps_left < 0:
+                return
             clock -= 1
             if not clock:
                 clock = _CLOCK_EVERY
@@ -121,6 +133,8 @@ def _walks(model: Model, out: Outcome, index: dict, deadline: float, rng: random
                     j = index[rep] = len(states)
                     states.append(rep)
                     parents.append((k, label))
+                    if len(states) >= out.cap:
+                        return
                 index[nxt] = j
             k = j
 
