@@ -301,9 +301,18 @@ def test_chinese_exercise_is_a_fresh_build_with_the_same_code_and_hidden_tests(s
             assert a.source == b.source, f"code cell {a.id} differs between editions"
         else:
             assert a.source != b.source and CJK.search(b.source), f"prose cell {a.id} is English"
+            heading = [re.findall(r"\d+", _first(c.source)) for c in (a, b)]
+            points = [re.findall(r"(?:Points:|分值：)\*\* (\d+)", c.source) for c in (a, b)]
+            assert heading[0] == heading[1] and points[0] == points[1], (
+                f"{zh_path.relative_to(ROOT)}: question numbers or points differ from the English "
+                f"in cell {a.id}: {heading}, {points}")
     for folder in ("solutions", "exercises"):
         marker = ROOT / folder / zh_path.parent.name / edition.MARKER
         assert json.loads(marker.read_text(encoding="utf-8")) == {"language": "zh"}, marker
+
+
+def _first(text: str) -> str:
+    return next((line for line in text.splitlines() if line.strip()), "")
 
 
 @pytest.mark.parametrize("source", ZH_EXERCISES, ids=EX_IDS)

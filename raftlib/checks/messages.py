@@ -265,6 +265,114 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sc_random_elects": ("with_randomness()'s cluster must elect a leader within 1 s of virtual "
                          "time (run it at least 1 s)",
                          "with_randomness() 的集群必须在 1 虚拟秒内选出领导者（至少运行 1 秒）"),
+    # exercise 03 (raftlib.checks.voting)
+    "v_rule_terms": ("§5.4.1: if the last entries have different terms, the log whose last term is "
+                     "later is more up-to-date, however long or short the logs are.",
+                     "§5.4.1：如果最后条目的任期不同，最后任期更晚的日志更新，无论两份日志谁长谁短。"),
+    "v_rule_length": ("§5.4.1: if the last entries have the same term, the longer log is more "
+                      "up-to-date; a log of the same length is up-to-date too (>=).",
+                      "§5.4.1：如果最后条目的任期相同，较长的日志更新；长度相同的日志也算一样新（>=）。"),
+    "v_rule_stale": ("Figure 2, RequestVote receiver 1: reply false if term < currentTerm.",
+                     "图 2，RequestVote 接收方第 1 条：如果 term < currentTerm，回复 false。"),
+    "v_rule_one_vote": ("Figure 2, RequestVote receiver 2: grant only if votedFor is null or "
+                        "candidateId: one vote per term (§5.2).",
+                        "图 2，RequestVote 接收方第 2 条：只有当 votedFor 为空或等于 candidateId 时才投"
+                        "赞成票：每个任期只投一票（§5.2）。"),
+    "v_rule_restriction": ("Figure 2, RequestVote receiver 2 and §5.4.1 (election restriction): "
+                           "grant only if the candidate's log is at least as up-to-date as the "
+                           "voter's.",
+                           "图 2，RequestVote 接收方第 2 条和 §5.4.1（选举限制）：只有当候选人的日志"
+                           "至少和投票者的一样新时才投赞成票。"),
+    "v_rule_candidate": ("Figure 2, Rules for Servers, Candidates, on conversion to candidate: "
+                         "increment currentTerm, vote for self, reset the election timer, send "
+                         "RequestVote RPCs to all other servers.",
+                         "图 2，服务器规则，候选人，转为候选人时：增加 currentTerm，投票给自己，"
+                         "重置选举计时器，向其他所有服务器发送 RequestVote RPC。"),
+    "v_hint_election_safety": ("two servers became leader in the same term. Each server votes at "
+                               "most once per term (voted_for), a candidate votes for itself, and "
+                               "votes are counted only for the candidate's current term.",
+                               "两台服务器在同一任期成为领导者。每台服务器每个任期最多投一票（voted_for），"
+                               "候选人投票给自己，并且只统计候选人当前任期的选票。"),
+    "v_hint_leader_completeness": ("a server without an already committed entry became leader. "
+                                   "The election restriction (§5.4.1) must refuse candidates "
+                                   "whose log is less up-to-date: compare last terms first, then "
+                                   "lengths.",
+                                   "一台缺少已提交条目的服务器成为了领导者。选举限制（§5.4.1）必须拒绝"
+                                   "日志不够新的候选人：先比较最后的任期，再比较长度。"),
+    # exercise 04 (raftlib.checks.replication)
+    "r_rule_1": ("Figure 2, AppendEntries receiver 1: reply false if term < currentTerm.",
+                 "图 2，AppendEntries 接收方第 1 条：如果 term < currentTerm，回复 false。"),
+    "r_rule_2": ("Figure 2, AppendEntries receiver 2: reply false if the log doesn't contain an "
+                 "entry at prevLogIndex whose term matches prevLogTerm, and stop there: change "
+                 "nothing.",
+                 "图 2，AppendEntries 接收方第 2 条：如果日志在 prevLogIndex 处没有任期与 prevLogTerm "
+                 "匹配的条目，回复 false，并到此为止：什么都不改。"),
+    "r_rule_34": ("Figure 2, AppendEntries receiver 3-4: if an existing entry conflicts with a new "
+                  "one (same index, different terms), delete it and all that follow it; append "
+                  "any new entries not already in the log. Without a conflict nothing is "
+                  "deleted: a delayed or repeated AppendEntries must not take back entries the "
+                  "follower already has.",
+                  "图 2，AppendEntries 接收方第 3-4 条：如果一个已有条目与新条目冲突（索引相同、任期不同），"
+                  "删除它及其后的所有条目；追加日志中还没有的所有新条目。没有冲突就什么都不删："
+                  "一条延迟或重复的 AppendEntries 绝不能收回跟随者已有的条目。"),
+    "r_rule_5": ("Figure 2, AppendEntries receiver 5: if leaderCommit > commitIndex, set "
+                 "commitIndex = min(leaderCommit, index of last new entry), then apply the newly "
+                 "committed entries (self.apply_committed()). Entries after the last new one may "
+                 "be stale leftovers the leader has not checked yet.",
+                 "图 2，AppendEntries 接收方第 5 条：如果 leaderCommit > commitIndex，令 commitIndex = "
+                 "min(leaderCommit, 最后一个新条目的索引)，然后应用新提交的条目（self.apply_committed()）。"
+                 "最后一个新条目之后的条目可能是领导者还没检查过的过时残余。"),
+    "a_hint_state_machine_safety": ("two servers applied different commands at the same index: "
+                                    "an entry was treated as committed although a later leader "
+                                    "could overwrite it.",
+                                    "两台服务器在同一索引应用了不同的命令：一个条目被当作已提交，"
+                                    "而后来的领导者仍可能覆盖它。"),
+    "a_hint_log_matching": ("two logs hold an entry with the same index and term but differ "
+                            "before it: the consistency check (prev_log_index, prev_log_term) "
+                            "must pass before any entry is appended.",
+                            "两份日志有一个索引和任期都相同的条目，但在它之前却不同：在追加任何条目之前，"
+                            "一致性检查（prev_log_index、prev_log_term）必须通过。"),
+    "a_hint_leader_completeness": ("a leader lacks an entry that was already committed.",
+                                   "一个领导者缺少一个已经提交的条目。"),
+    "a_hint_applier_order": ("entries must be applied once each, in index order.",
+                             "每个条目必须恰好应用一次，并按索引顺序应用。"),
+    # exercise 05 (raftlib.checks.commit)
+    "c_rule_match": ("Figure 2, Leaders: if successful, update nextIndex and matchIndex for the "
+                     "follower. matchIndex comes from the reply (the request's prev_log_index + "
+                     "len(entries)), never from the leader's current state: replies arrive late "
+                     "and out of order, and nextIndex is only a guess (Students' Guide to Raft). "
+                     "matchIndex never goes backwards.",
+                     "图 2，领导者：如果成功，更新该跟随者的 nextIndex 和 matchIndex。matchIndex 来自回复"
+                     "（请求的 prev_log_index + len(entries)），绝不来自领导者当前的状态：回复会迟到、会乱序，"
+                     "而 nextIndex 只是一个猜测（Students' Guide to Raft）。matchIndex 永远不会后退。"),
+    "c_rule_term": ("Students' Guide to Raft: a reply to a request sent in an earlier term is "
+                    "stale; drop it (compare m.term with current_term). Only a leader acts on "
+                    "replies.",
+                    "Students' Guide to Raft：对更早任期所发请求的回复是过时的；丢弃它（比较 m.term 和 "
+                    "current_term）。只有领导者才处理回复。"),
+    "c_rule_retry": ("Figure 2, Leaders: if AppendEntries fails because of log inconsistency, "
+                     "decrement nextIndex and retry (self.backup_index(m) gives the fast "
+                     "version); a refusal for a stale term (conflict_index None) only means: stop "
+                     "leading.",
+                     "图 2，领导者：如果 AppendEntries 因日志不一致而失败，减小 nextIndex 并重试"
+                     "（self.backup_index(m) 给出快速回退的版本）；因任期过时而被拒绝（conflict_index 为 "
+                     "None）只意味着：不要再当领导者了。"),
+    "c_rule_majority": ("Figure 2, Leaders: if there exists an N > commitIndex such that a "
+                        "majority of matchIndex[i] >= N and log[N].term == currentTerm, set "
+                        "commitIndex = N. The leader counts itself; a majority of n servers is "
+                        "n // 2 + 1; count matchIndex (what followers confirmed), not nextIndex "
+                        "(a guess).",
+                        "图 2，领导者：如果存在 N > commitIndex，使得过半数的 matchIndex[i] >= N 且 "
+                        "log[N].term == currentTerm，就令 commitIndex = N。领导者把自己也算在内；"
+                        "n 台服务器的过半数是 n // 2 + 1；统计的是 matchIndex（跟随者确认过的），"
+                        "而不是 nextIndex（一个猜测）。"),
+    "c_rule_fig8": ("§5.4.2 and Figure 8: a leader counts replicas only for entries of its "
+                    "current term (log[N].term == currentTerm). An entry of an earlier term "
+                    "stored on a majority can still be overwritten by a later leader; it is "
+                    "committed only indirectly, when an entry of the current term after it is.",
+                    "§5.4.2 和图 8：领导者只为自己当前任期的条目统计副本数（log[N].term == currentTerm）。"
+                    "一个存储在过半数服务器上的更早任期的条目，仍可能被后来的领导者覆盖；"
+                    "只有当它之后的一个当前任期条目提交时，它才被间接提交。"),
     # exercise 08 (raftlib.checks.persistence)
     "p_forgot_vote": ("S1 granted its vote in term 3 to S2, crashed and restarted, then granted it "
                       "again in term 3 to S3: S2 and S3 can both win term 3 (Election Safety).",
