@@ -86,6 +86,7 @@ def test_a_bug_only_the_search_finds_costs_the_question_with_a_replayable_trace(
     c = r.cluster()
     assert sorted(s for s in c.nodes if c[s].role == rl.LEADER) == ["S1", "S3"]
     assert {c[s].current_term for s in ("S1", "S3")} == {1}
+    rl.show(r.cluster())  # what the replay cell after the question does
     # the same verdict again from scratch: nothing depends on the clock
     search._cache.clear()
     again = search.explore_replication(**functions)
