@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from test_lesson_glossary import marked_keys, markers, problems as marker_problems
+from test_lesson_glossary import CJK, marked_keys, markers, problems as marker_problems
 import test_notebooks as notebook_tests
 from test_notebooks import kernel_env, run_top_to_bottom  # noqa: F401  (kernel_env is a fixture)
 
@@ -36,6 +36,9 @@ ENGLISH = sorted(make_notebook.SOURCES.glob("*.md"))
 TRANSLATED = [s for s in ENGLISH if edition.zh_source(s).exists()]
 NOT_TRANSLATED = [s.stem for s in ENGLISH if s not in TRANSLATED]
 IDS = [s.stem for s in TRANSLATED]
+EXERCISES = edition.exercises()  # solutions/A/*.ipynb; the Chinese edition is solutions/A-zh/
+ZH_EXERCISES = [s for s in EXERCISES if edition.zh_source(s).exists()]
+EX_IDS = [edition.name_of(s) for s in ZH_EXERCISES]
 
 
 def zh_notebook(source: Path) -> Path:
@@ -60,7 +63,7 @@ def test_every_chinese_source_translates_an_english_one():
     assert not extra, f"notebooks/zh/ has notebooks with no English source: {extra}"
 
 
-@pytest.mark.parametrize("source", TRANSLATED, ids=IDS)
+@pytest.mark.parametrize("source", TRANSLATED + ZH_EXERCISES, ids=IDS + EX_IDS)
 def test_every_prose_block_is_translated_and_current(source: Path):
     bad = edition.problems(source)
     assert not bad, ("run tools/make_notebook.py zh-status / zh-sync:\n"
@@ -254,10 +257,87 @@ def test_chinese_edition_uses_the_glossary_pairs(source: Path):
 
 
 def test_the_whole_course_is_in_chinese():
-    """Issue 13 is done when every lesson has a Chinese source; until then, say which do not."""
-    if NOT_TRANSLATED:
-        pytest.xfail(f"not translated yet ({len(NOT_TRANSLATED)} of {len(ENGLISH)}): "
-                     + ", ".join(NOT_TRANSLATED))
+    """Issue 13 is done when every lesson and exercise has a Chinese source; until then, say
+    which do not."""
+    missing = NOT_TRANSLATED + [edition.name_of(s) for s in EXERCISES if s not in ZH_EXERCISES]
+    if missing:
+        pytest.xfail(f"not translated yet ({len(missing)} of {len(ENGLISH) + len(EXERCISES)}): "
+                     + ", ".join(missing))
+
+
+def test_one_word_for_glossary():
+    """The course calls a glossary 术语表, never 词汇表 (issue 13)."""
+    places = [*(ROOT / "tools").rglob("*.md"), *(ROOT / "notebooks").rglob("*.ipynb"),
+              *(ROOT / "solutions").rglob("*.ipynb"), *(ROOT / "exercises").rglob("*.ipynb"),
+              *(ROOT / "raftlib").rglob("*.py"), *(ROOT / "raftlib" / "data").glob("*.csv"),
+              ROOT / "README.zh-CN.md", ROOT / "README.md"]
+    bad = [str(p.relative_to(ROOT)) for p in places if "词汇表" in p.read_text(encoding="utf-8")]
+    assert not bad, f"词汇表 (say 术语表) in: {bad}"
+
+
+# --- the Chinese exercises: solutions/A-zh/ from solutions/A/ and tools/exercises/zh/A.md ----
+
+def test_some_exercises_are_translated_and_none_is_orphaned():
+    assert ZH_EXERCISES
+    names = {edition.name_of(s) for s in EXERCISES}
+    orphans = [p.name for p in edition.ZH_EXERCISES.glob("*.md") if p.stem not in names]
+    orphans += [p.name for p in edition.SOLUTIONS.glob("*" + edition.ZH_SUFFIX)
+                if p.name.removesuffix(edition.ZH_SUFFIX) not in EX_IDS]
+    assert not orphans, f"Chinese exercises without an English one (or a Chinese source): {orphans}"
+
+
+@pytest.mark.parametrize("source", ZH_EXERCISES, ids=EX_IDS)
+def test_chinese_exercise_is_a_fresh_build_with_the_same_code_and_hidden_tests(source, tmp_path):
+    zh_path = edition.zh_exercise(source)
+    fresh = tmp_path / "fresh.ipynb"
+    edition.build_zh(source, fresh)
+    assert fresh.read_text(encoding="utf-8") == zh_path.read_text(encoding="utf-8"), (
+        f"{zh_path.relative_to(ROOT)} is out of date: run tools/make_notebook.py build-all")
+    en, zh = read(source), read(zh_path)
+    assert [c.cell_type for c in en.cells] == [c.cell_type for c in zh.cells]
+    for a, b in zip(en.cells, zh.cells):
+        assert a.id == b.id and a.metadata == b.metadata  # grade ids, points, locks
+        if a.cell_type == "code":
+            assert a.source == b.source, f"code cell {a.id} differs between editions"
+        else:
+            assert a.source != b.source and CJK.search(b.source), f"prose cell {a.id} is English"
+            heading = [re.findall(r"\d+", _first(c.source)) for c in (a, b)]
+            points = [re.findall(r"(?:Points:|分值：)\*\* (\d+)", c.source) for c in (a, b)]
+            assert heading[0] == heading[1] and points[0] == points[1], (
+                f"{zh_path.relative_to(ROOT)}: question numbers or points differ from the English "
+                f"in cell {a.id}: {heading}, {points}")
+    for folder in ("solutions", "exercises"):
+        marker = ROOT / folder / zh_path.parent.name / edition.MARKER
+        assert json.loads(marker.read_text(encoding="utf-8")) == {"language": "zh"}, marker
+
+
+def _first(text: str) -> str:
+    return next((line for line in text.splitlines() if line.strip()), "")
+
+
+@pytest.mark.parametrize("source", ZH_EXERCISES, ids=EX_IDS)
+def test_chinese_exercise_uses_the_glossary_pairs(source: Path):
+    path = edition.zh_exercise(source)
+    bad = [problem for cell in read(path).cells if cell.cell_type == "markdown"
+           for en, zh in markers(cell.source) if (problem := marker_problems(en, zh))]
+    assert not bad, f"{path.relative_to(ROOT)}:\n" + "\n".join(bad)
+
+
+def test_a_changed_english_exercise_makes_its_translation_stale(tmp_path):
+    source = ZH_EXERCISES[0]
+    copy = tmp_path / "solutions" / edition.name_of(source) / source.name
+    copy.parent.mkdir(parents=True)
+    nb = read(source)
+    prose = [c for c in nb.cells if c.cell_type == "markdown"]
+    prose[1].source += " (edited)"
+    nbformat.write(nb, copy)
+    assert edition.zh_source(copy) == edition.zh_source(source)
+    found = [str(p) for p in edition.problems(copy)]
+    assert found == [f"{edition.name_of(source)}: prose block 2 is stale: the English text "
+                     f"changed since it was translated: {edition._first_line(prose[1].source)!r}"]
+    nb.cells.remove(next(c for c in reversed(nb.cells) if c.cell_type == "markdown"))
+    nbformat.write(nb, copy)
+    assert [p.kind for p in edition.problems(copy)] == ["stale", "extra"]
 
 
 # --- README and `make lab COURSE_LANG=zh` ---------------------------------------------------
@@ -285,8 +365,9 @@ def test_make_lab_opens_the_welcome_lesson_of_the_edition(lang, welcome):
 
 
 def english_only_code_texts(source: Path) -> list[str]:
-    """Texts a code cell shows the learner (rl.predict questions, options and explanations)
-    written as a plain English string instead of {"en": ..., "zh": ...}."""
+    """Texts a code cell shows the learner (rl.predict questions, options, answers and
+    explanations) written as a plain English string instead of {"en": ..., "zh": ...}.
+    A string with no English word in it ("4", "S3", "'aa'") is the same in both editions."""
     from IPython.core.inputtransformer2 import TransformerManager  # cells may use %magics
 
     python = TransformerManager().transform_cell
@@ -295,18 +376,40 @@ def english_only_code_texts(source: Path) -> list[str]:
         if cell.cell_type != "code":
             continue
         for node in ast.walk(ast.parse(python(cell.source))):
-            if (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "predict"
-                    and node.args and isinstance(node.args[0], ast.Constant)):
-                found.append(f"{source.stem}: rl.predict({node.args[0].value[:50]!r}...)")
+            if not (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "predict"):
+                continue
+            texts = [*node.args[:1], *(node.args[1].elts if len(node.args) > 1
+                                       and isinstance(node.args[1], ast.List) else []),
+                     *(k.value for k in node.keywords if k.arg in ("answer", "explanation"))]
+            for text in texts:
+                if isinstance(text, ast.Dict):
+                    keys = {k.value for k in text.keys if isinstance(k, ast.Constant)}
+                    if keys != {"en", "zh"}:
+                        found.append(f"{source.stem}: a text with keys {sorted(keys)}, not en and zh")
+                elif not isinstance(text, ast.Constant) or re.search(r"[A-Za-z]{3,}", str(text.value)):
+                    shown = text.value if isinstance(text, ast.Constant) else ast.unparse(text)
+                    found.append(f"{source.stem}: rl.predict text {str(shown)[:50]!r}...")
     return found
 
 
-def test_prediction_questions_have_chinese_text():
+@pytest.mark.parametrize("source", ENGLISH, ids=[s.stem for s in ENGLISH])
+def test_prediction_questions_have_chinese_text(source: Path):
     """Code cells are shared, so a question a code cell shows must carry both languages."""
-    found = [text for source in TRANSLATED for text in english_only_code_texts(source)]
-    if found:
-        pytest.xfail("English-only texts in shared code cells (write them as {'en': ..., 'zh': ...} "
-                     "in the English source):\n" + "\n".join(found))
+    found = english_only_code_texts(source)
+    assert not found, ("English-only texts in shared code cells (write them as "
+                       "{'en': ..., 'zh': ...} in the English source):\n" + "\n".join(found))
+
+
+def test_the_prediction_check_can_fail(tmp_path, monkeypatch):
+    lesson = tmp_path / "99-demo.md"
+    lesson.write_text('@@ markdown slide\n# Demo\n\n@@ code\nimport raftlib as rl\n'
+                      'rl.predict({"en": "Q?", "zh": "问？"}, ["4", "five"], answer="4", '
+                      'explanation={"en": "Why."})\n', encoding="utf-8")
+    monkeypatch.setattr(make_notebook, "target_for", lambda source: tmp_path / "99-demo.ipynb")
+    nbformat.write(make_notebook.parse(lesson.read_text(encoding="utf-8"), lesson.name),
+                   tmp_path / "99-demo.ipynb")
+    found = english_only_code_texts(lesson)
+    assert len(found) == 2 and "'five'" in found[0] and "keys ['en']" in found[1], found
 
 
 @pytest.mark.parametrize("source", TRANSLATED, ids=IDS)

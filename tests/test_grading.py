@@ -117,10 +117,14 @@ def test_exercises_are_exactly_what_generate_assignment_makes(tmp_path):
             f"`nbgrader generate_assignment '*' --force` and commit the result"
 
 
+ENGLISH = ["01-quorums", "02-split-brain", "03-voting", "04-replication", "05-commit",
+           "06-scenarios", "07-terminology", "08-persistence", "09-dedup"]
+
+
 def test_every_assignment_has_several_graded_questions_and_no_outputs():
-    assert ASSIGNMENTS == ["01-quorums", "02-split-brain", "03-voting", "04-replication",
-                           "05-commit", "06-scenarios", "07-terminology", "08-persistence",
-                           "09-dedup"]
+    """The English assignments, and each one's Chinese edition (A-zh, tests/test_editions.py)."""
+    assert [a for a in ASSIGNMENTS if not a.endswith("-zh")] == ENGLISH
+    assert {a.removesuffix("-zh") for a in ASSIGNMENTS if a.endswith("-zh")} <= set(ENGLISH)
     for a in ASSIGNMENTS:
         assert len(questions(a)) >= 3, a
         nb = nbformat.read(notebook_path("solutions", a), 4)
@@ -216,7 +220,7 @@ def test_autograde_both_ways(tmp_path):
     rows = grading.grade(subs, root=ROOT, jobs=2, overrides={"Execute": {"timeout": 10}})
     print(f"\nautograded {len(subs)} notebooks in {time.perf_counter() - start:.1f} s "
           f"on 2 processes")
-    problems = _mismatches(rows, expected) + _missing_hints(rows)
+    problems = _mismatches(rows, expected) + _missing_hints(rows) + _wrong_language(rows)
     assert not problems, "\n".join(problems)
     table = grading.summary(rows)
     one = table.loc[("03-voting", "test_vote_rules")]
@@ -282,6 +286,32 @@ HINTS = {
     ("attrgetter-with-the-path-as-a-string", "test_vote_rules"): "NameError",
     ("system-exit-in-the-handler", "test_vote_rules"): "called sys.exit(0)",
 }
+
+
+def _wrong_language(rows) -> list[str]:
+    """The grader speaks each edition's language: every message of an untouched Chinese
+    exercise is Chinese (the folder marker reached the grading kernel), of an English one
+    English, and a function not written yet is said so in that language."""
+    from raftlib.checks.messages import MESSAGES
+
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    quoted = re.compile(r"'[^'\n]*'|`[^`\n]*`")  # a term asked, the learner's code
+    python = re.compile(r"^(NameError|SyntaxError|TypeError|AttributeError): ")  # Python's own
+    en, zh = (part.split("`", 2)[-1][:12] for part in MESSAGES["not_done"])
+    problems = []
+    for r in rows[(rows.student == "untouched") & (rows.score < rows.max_score)].itertuples():
+        chinese = r.assignment.endswith("-zh")
+        if python.match(r.message):
+            continue
+        text = quoted.sub("", r.message)
+        if bool(cjk.search(text)) != chinese or (en if chinese else zh) in r.message:
+            problems.append(f"untouched/{r.assignment}/{r.question}: not in "
+                            f"{'Chinese' if chinese else 'English'}: {r.message[:300]}")
+    for assignment, mine in rows[rows.student == "untouched"].groupby("assignment"):
+        blank = zh if assignment.endswith("-zh") else en
+        if not assignment.startswith("07-terminology") and blank not in "\n".join(mine.message):
+            problems.append(f"untouched/{assignment}: no not-written-yet message")
+    return problems
 
 
 def _missing_hints(rows) -> list[str]:

@@ -94,13 +94,21 @@ def test_make_lite_builds_the_course_with_raftlib_and_the_widget_front_ends(site
     lessons = sorted(p.name for p in (files / "lessons").glob("*.ipynb"))
     assert lessons == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert "glossary.ipynb" in lessons
-    exercises = sorted(p.relative_to(files / "exercises") for p in files.glob("exercises/*/*.ipynb"))
-    assert exercises == sorted(p.relative_to(ROOT / "exercises")
-                               for p in (ROOT / "exercises").glob("*/*.ipynb"))
+    for language, editions in (("en", lambda name: not name.endswith("-zh")),
+                               ("zh", lambda name: name.endswith("-zh"))):
+        site_files = site / "files" / language / "exercises"
+        exercises = sorted(p.relative_to(site_files) for p in site_files.glob("*/*.ipynb"))
+        assert exercises == sorted(p.relative_to(ROOT / "exercises")
+                                   for p in (ROOT / "exercises").glob("*/*.ipynb")
+                                   if editions(p.parent.name)), language
     zh = site / "files" / "zh" / "lessons"
     assert sorted(p.name for p in zh.glob("*.ipynb")) == sorted(
         p.name for p in (ROOT / "notebooks" / "zh").glob("*.ipynb"))
-    assert json.loads((zh / "raft-course.json").read_text())["language"] == "zh"
+    for marker in [zh / "raft-course.json",
+                   *(site / "files" / "zh" / "exercises").glob("*/raft-course.json")]:
+        assert json.loads(marker.read_text())["language"] == "zh", marker
+    assert len(list((site / "files" / "zh" / "exercises").glob("*/raft-course.json"))) == len(
+        list((ROOT / "exercises").glob("*-zh")))
     for nb in (site / "files").rglob("*.ipynb"):
         text = nb.read_text()
         assert json.loads(text)["metadata"]["kernelspec"]["name"] == "python", nb

@@ -1,4 +1,4 @@
-"""The Chinese edition of a lesson: its prose from ``tools/lessons/zh/``, its code from the English source.
+"""The Chinese edition of a lesson or exercise: its prose from a Chinese source, its code from the English.
 
 A Chinese source ``tools/lessons/zh/<lesson>.md`` holds only the prose of the
 English source ``tools/lessons/<lesson>.md``: one ``@@ markdown`` block per English
@@ -13,6 +13,12 @@ cell, so both editions share every code cell (and every cell id and tag) byte fo
 byte. The build fails, naming the lesson, block number and the English text's
 first line, when a block is missing, extra, stale (the English text changed since
 it was translated: its hash differs), marked ``todo``, or its slide words differ.
+
+Exercises work the same way: ``tools/exercises/zh/<assignment>.md`` holds the
+prose of ``solutions/<assignment>/<notebook>.ipynb``, built into the nbgrader
+assignment ``solutions/<assignment>-zh/`` (same code cells, hidden tests and grade
+ids, plus the folder marker ``raft-course.json`` that makes widgets and grader
+messages Chinese); ``nbgrader generate_assignment`` makes ``exercises/<assignment>-zh/``.
 
 :func:`skeleton` starts (or brings up to date) a Chinese source: translated blocks
 whose English is unchanged are kept; every other block is written as ``todo`` with
@@ -33,6 +39,9 @@ from make_notebook import NOTEBOOKS, SOURCES, SourceError, parse
 
 ZH_SOURCES = SOURCES / "zh"
 ZH_NOTEBOOKS = NOTEBOOKS / "zh"
+SOLUTIONS = SOURCES.parent.parent / "solutions"
+ZH_EXERCISES = SOURCES.parent / "exercises" / "zh"
+ZH_SUFFIX = "-zh"  # the Chinese edition of assignment A is the assignment A-zh
 TODO = "todo"
 MARKER = "raft-course.json"  # read by raftlib.i18n: the default language of the folder
 
@@ -112,19 +121,47 @@ def read_blocks(text: str, name: str) -> list[Block]:
     return blocks
 
 
+def is_exercise(source: Path) -> bool:
+    """An exercise is an nbgrader solution notebook (``solutions/<assignment>/*.ipynb``)."""
+    return source.suffix == ".ipynb"
+
+
 def english_prose(source: Path) -> tuple[nbformat.NotebookNode, list[nbformat.NotebookNode]]:
-    """The English notebook of a lesson source and its markdown cells in order."""
-    nb = parse(source.read_text(encoding="utf-8"), source.name)
+    """The English notebook of a lesson source or exercise and its markdown cells in order."""
+    if is_exercise(source):
+        nb = nbformat.read(source, as_version=4)
+    else:
+        nb = parse(source.read_text(encoding="utf-8"), source.name)
     return nb, [cell for cell in nb.cells if cell.cell_type == "markdown"]
 
 
+def name_of(source: Path) -> str:
+    """The lesson (``03-majority-vote``) or assignment (``01-quorums``) a source is."""
+    return source.parent.name if is_exercise(source) else source.stem
+
+
 def zh_source(source: Path) -> Path:
+    if is_exercise(source):
+        return ZH_EXERCISES / f"{name_of(source)}.md"
     return ZH_SOURCES / source.name
+
+
+def exercises() -> list[Path]:
+    """The English solution notebooks, one per assignment (none in a project without them)."""
+    folders = sorted(SOLUTIONS.iterdir()) if SOLUTIONS.is_dir() else []
+    return sorted(nb for folder in folders
+                  if folder.is_dir() and not folder.name.endswith(ZH_SUFFIX)
+                  for nb in folder.glob("*.ipynb"))
+
+
+def zh_exercise(source: Path) -> Path:
+    """Where the Chinese edition of a solution notebook goes: ``solutions/<assignment>-zh/``."""
+    return SOLUTIONS / (name_of(source) + ZH_SUFFIX) / source.name
 
 
 def problems(source: Path) -> list[Problem]:
     """Every block of ``source``'s Chinese edition that is missing, extra, stale or todo."""
-    lesson = source.stem
+    lesson = name_of(source)
     _, prose = english_prose(source)
     path = zh_source(source)
     blocks = read_blocks(path.read_text(encoding="utf-8"), path.name)
@@ -157,10 +194,18 @@ def build_zh(source: Path, target: Path) -> None:
     for cell in zh.cells:
         if cell.cell_type == "markdown":
             cell.source = next(texts)
-    zh.metadata["language_info"]["natural_language"] = "zh-CN"
+    zh.metadata.setdefault("language_info", {})["natural_language"] = "zh-CN"
     nbformat.validate(zh)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(nbformat.writes(zh) + "\n", encoding="utf-8")
+
+
+def build_exercise_zh(source: Path) -> Path:
+    """Write the Chinese assignment of a solution notebook (with its folder marker); return it."""
+    target = zh_exercise(source)
+    build_zh(source, target)
+    (target.parent / MARKER).write_text('{"language": "zh"}\n', encoding="utf-8")
+    return target
 
 
 UNTRANSLATED_NOTE = ("> **本课尚未译成中文，以下是英文原文。** 代码与英文版相同，控件和图仍以中文显示。"
@@ -199,16 +244,17 @@ def skeleton(source: Path) -> str:
 
 
 def status(sources: list[Path]) -> list[str]:
-    """One line per lesson: translated, how many blocks need work, or no Chinese source."""
+    """One line per lesson or exercise: translated, how many blocks need work, or no Chinese source."""
     lines = []
     for source in sources:
         total = len(english_prose(source)[1])
+        name = name_of(source)
         if not zh_source(source).exists():
-            lines.append(f"{source.stem}: not translated ({total} prose blocks; start with "
-                         f"tools/make_notebook.py zh-sync {source.stem})")
+            lines.append(f"{name}: not translated ({total} prose blocks; start with "
+                         f"tools/make_notebook.py zh-sync {name})")
             continue
         bad = problems(source)
-        lines.append(f"{source.stem}: " + ("in step" if not bad else
+        lines.append(f"{name}: " + ("in step" if not bad else
                                             f"{len(bad)} of {total} prose blocks need work"))
         lines += [f"    {p}" for p in bad]
     return lines

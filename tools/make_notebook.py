@@ -24,9 +24,11 @@ Usage::
 
     python tools/make_notebook.py build tools/lessons/02-split-brain.md notebooks/02-split-brain.ipynb
     python tools/make_notebook.py build-all          # every tools/lessons/*.md -> notebooks/,
-                                                     # and tools/lessons/zh/*.md -> notebooks/zh/
+                                                     # and tools/lessons/zh/*.md -> notebooks/zh/,
+                                                     # tools/exercises/zh/A.md -> solutions/A-zh/
     python tools/make_notebook.py zh-status          # which Chinese blocks need (re)translation
     python tools/make_notebook.py zh-sync 03-majority-vote   # start / update a Chinese source
+    python tools/make_notebook.py zh-sync 01-quorums         # ... of an exercise
     python tools/make_notebook.py extract notebooks/02-split-brain.ipynb tools/lessons/02-split-brain.md
 
 The Chinese edition (``tools/edition.py``) takes only the prose from
@@ -177,6 +179,15 @@ def build_all() -> None:
             print(f"{edition.zh_source(source).relative_to(ROOT)} -> {target.relative_to(ROOT)}")
         except SourceError as err:
             failed.append(str(err))
+    for solution in edition.exercises():
+        if not edition.zh_source(solution).exists():
+            continue
+        try:
+            target = edition.build_exercise_zh(solution)
+            print(f"{edition.zh_source(solution).relative_to(ROOT)} -> {target.relative_to(ROOT)} "
+                  f"(then: nbgrader generate_assignment {target.parent.name} --create --force)")
+        except SourceError as err:
+            failed.append(str(err))
     if failed:
         raise SourceError("\n".join(failed))
 
@@ -192,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("zh-status", help="which Chinese prose blocks are missing, stale or todo")
     z = sub.add_parser("zh-sync", help="write/update tools/lessons/zh/LESSON.md: kept "
                                        "translations, todo blocks for the rest")
-    z.add_argument("lesson", help="a lesson name, e.g. 03-majority-vote or glossary")
+    z.add_argument("lesson", help="a lesson name, e.g. 03-majority-vote or glossary, or an "
+                                  "exercise, e.g. 01-quorums (-> tools/exercises/zh/)")
     e = sub.add_parser("extract", help="notebook -> source")
     e.add_argument("notebook", type=Path)
     e.add_argument("source", type=Path)
@@ -204,13 +216,16 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "build-all":
             build_all()
         elif args.command == "zh-status":
-            print("\n".join(edition.status(sorted(SOURCES.glob("*.md")))))
+            print("\n".join(edition.status(sorted(SOURCES.glob("*.md")) + edition.exercises())))
         elif args.command == "zh-sync":
             source = SOURCES / (args.lesson.removesuffix(".md") + ".md")
+            source = next((s for s in edition.exercises() if edition.name_of(s) == args.lesson),
+                          source)
             if not source.exists():
-                raise SourceError(f"no English source {source.relative_to(ROOT)}")
+                raise SourceError(f"no English lesson source {source.relative_to(ROOT)} and no "
+                                  f"assignment solutions/{args.lesson}/")
             target = edition.zh_source(source)
-            target.parent.mkdir(exist_ok=True)
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(edition.skeleton(source), encoding="utf-8")
             print(f"{target.relative_to(ROOT)}: translate the blocks marked todo, then delete 'todo'")
         else:

@@ -4,19 +4,14 @@ exercises 04 and 05. Each is ``scenario(node_class, seed)``; see :mod:`.runs`.""
 from __future__ import annotations
 
 from ..cluster import Cluster
+from .messages import Msg
 from .common import CheckFailed
 from .runs import cluster, committed_everywhere, connected_leader, rng
 
-HINTS = {
-    "State Machine Safety": "two servers applied different commands at the same index: an "
-                            "entry was treated as committed although a later leader could "
-                            "overwrite it.",
-    "Log Matching": "two logs hold an entry with the same index and term but differ before "
-                    "it: the consistency check (prev_log_index, prev_log_term) must pass before "
-                    "any entry is appended.",
-    "Leader Completeness": "a leader lacks an entry that was already committed.",
-    "Applier order": "entries must be applied once each, in index order.",
-}
+HINTS = {"State Machine Safety": Msg("a_hint_state_machine_safety"),
+         "Log Matching": Msg("a_hint_log_matching"),
+         "Leader Completeness": Msg("a_hint_leader_completeness"),
+         "Applier order": Msg("a_hint_applier_order")}
 
 
 def one(c: Cluster, command: object, expected: int, within: float = 5.0) -> int:

@@ -16,28 +16,16 @@ from typing import Callable
 from ..core import FOLLOWER, LEADER, AppendEntries, AppendEntriesReply, RaftNode
 from ..errors import ConfigError
 from .agreement import HINTS, backup, basic_agree, churn, follower_rejoins, one, unreliable
+from .messages import RULE, Msg
 from .common import (CheckFailed, fresh, learner_class, library_stood_in, node_class,
                      own_functions, sent, state)
 from .runs import cluster, run_seeds
 
-RULE_MATCH = ("Figure 2, Leaders: if successful, update nextIndex and matchIndex for the "
-              "follower. matchIndex comes from the reply (the request's prev_log_index + "
-              "len(entries)), never from the leader's current state: replies arrive late and "
-              "out of order, and nextIndex is only a guess (Students' Guide to Raft). matchIndex "
-              "never goes backwards.")
-RULE_TERM = ("Students' Guide to Raft: a reply to a request sent in an earlier term is stale; "
-             "drop it (compare m.term with current_term). Only a leader acts on replies.")
-RULE_RETRY = ("Figure 2, Leaders: if AppendEntries fails because of log inconsistency, "
-              "decrement nextIndex and retry (self.backup_index(m) gives the fast version); "
-              "a refusal for a stale term (conflict_index None) only means: stop leading.")
-RULE_MAJORITY = ("Figure 2, Leaders: if there exists an N > commitIndex such that a majority of "
-                 "matchIndex[i] >= N and log[N].term == currentTerm, set commitIndex = N. The "
-                 "leader counts itself; a majority of n servers is n // 2 + 1; count matchIndex "
-                 "(what followers confirmed), not nextIndex (a guess).")
-RULE_FIG8 = ("§5.4.2 and Figure 8: a leader counts replicas only for entries of its current "
-             "term (log[N].term == currentTerm). An entry of an earlier term stored on a "
-             "majority can still be overwritten by a later leader; it is committed only "
-             "indirectly, when an entry of the current term after it is.")
+RULE_MATCH = Msg("c_rule_match")
+RULE_TERM = Msg("c_rule_term")
+RULE_RETRY = Msg("c_rule_retry")
+RULE_MAJORITY = Msg("c_rule_majority")
+RULE_FIG8 = Msg("c_rule_fig8")
 
 PEERS = ("S2", "S3", "S4", "S5")
 
@@ -70,10 +58,10 @@ def _reply_cases(full: bool) -> list[Callable[[type], None]]:
             raise CheckFailed(f"the leader ({before}, next_index[S2]=6) got {m}: a late reply "
                               f"to a request that carried entries up to index 2. match_index[S2] "
                               f"must become 2, it is {node.match_index['S2']!r}.\n"
-                              f"Rule: {RULE_MATCH}")
+                              f"{RULE}{RULE_MATCH}")
         if not 3 <= node.next_index["S2"] <= 6:
             raise CheckFailed(f"after {m} next_index[S2] must stay between 3 and 6, it is "
-                              f"{node.next_index['S2']!r}.\nRule: {RULE_MATCH}")
+                              f"{node.next_index['S2']!r}.\n{RULE}{RULE_MATCH}")
 
     def stale_term_reply(cls: type) -> None:
         node = _leader(cls, [2, 3, 3], 3)
@@ -82,7 +70,7 @@ def _reply_cases(full: bool) -> list[Callable[[type], None]]:
         if node.match_index["S2"] != 0 or node.commit_index != 0 or node.outbox:
             raise CheckFailed(f"the leader of term 3 ({before}) got {m}, a reply from term 2, "
                               f"and acted on it: match_index={node.match_index}, commit_index="
-                              f"{node.commit_index}, sent {node.outbox}.\nRule: {RULE_TERM}")
+                              f"{node.commit_index}, sent {node.outbox}.\n{RULE}{RULE_TERM}")
 
     def commits_after_majority(cls: type) -> None:
         node = _leader(cls, [3] * 5, 3)
@@ -93,7 +81,7 @@ def _reply_cases(full: bool) -> list[Callable[[type], None]]:
             raise CheckFailed(f"the leader ({before}) got successful replies with match_index 5 "
                               f"from S2 and S3, but its match_index is {node.match_index}: it "
                               f"must record them before it can count a majority.\n"
-                              f"Rule: {RULE_MATCH}")
+                              f"{RULE}{RULE_MATCH}")
         if node.commit_index != 5:
             raise CheckFailed(f"the leader ({before}) got successful replies with match_index 5 "
                               f"from S2 and S3: with itself that is a majority of 5, so "
@@ -108,14 +96,14 @@ def _reply_cases(full: bool) -> list[Callable[[type], None]]:
         if node.match_index["S2"] != 4:
             raise CheckFailed(f"after match_index[S2]=4 the leader ({before}) got the older "
                               f"{m}; match_index[S2] must stay 4, it is "
-                              f"{node.match_index['S2']!r}.\nRule: {RULE_MATCH}")
+                              f"{node.match_index['S2']!r}.\n{RULE}{RULE_MATCH}")
 
     def next_after_match(cls: type) -> None:
         node = _leader(cls, [3] * 5, 3, next_at=2)
         m = _reply(node, "S2", 3, True, 4)
         if not 5 <= node.next_index["S2"] <= 6:
             raise CheckFailed(f"after {m} next_index[S2] must move to at least 5 (match_index "
-                              f"+ 1), it is {node.next_index['S2']!r}.\nRule: {RULE_MATCH}")
+                              f"+ 1), it is {node.next_index['S2']!r}.\n{RULE}{RULE_MATCH}")
 
     def follower_ignores(cls: type) -> None:
         node = fresh(cls, log=[3, 3], current_term=3, role=FOLLOWER, leader_id="S2")
@@ -123,7 +111,7 @@ def _reply_cases(full: bool) -> list[Callable[[type], None]]:
         m = _reply(node, "S3", 3, True, 2)
         if node.commit_index or node.outbox or node.match_index:
             raise CheckFailed(f"a follower ({before}) got {m} and acted on it (match_index="
-                              f"{node.match_index}, sent {node.outbox}).\nRule: {RULE_TERM}")
+                              f"{node.match_index}, sent {node.outbox}).\n{RULE}{RULE_TERM}")
 
     def higher_term_refusal(cls: type) -> None:
         node = _leader(cls, [3] * 5, 3)
@@ -132,7 +120,7 @@ def _reply_cases(full: bool) -> list[Callable[[type], None]]:
             raise CheckFailed(f"{m} made the leader step down (receive() did it: a higher term); "
                               f"the handler must then leave next_index alone and send nothing; "
                               f"next_index[S2]={node.next_index['S2']}, sent {node.outbox}.\n"
-                              f"Rule: {RULE_TERM} {RULE_RETRY}")
+                              f"{RULE}{RULE_TERM} {RULE_RETRY}")
 
     def retries_on_conflict(cls: type) -> None:
         node = _leader(cls, [1, 1, 3, 3, 3], 3)
@@ -142,12 +130,12 @@ def _reply_cases(full: bool) -> list[Callable[[type], None]]:
         if not 1 <= nxt <= 5:
             raise CheckFailed(f"the leader ({before}, next_index[S3]=6) got {m}: S3's log does "
                               f"not match; next_index[S3] must back up (to 5 or less), it is "
-                              f"{nxt!r}.\nRule: {RULE_RETRY}")
+                              f"{nxt!r}.\n{RULE}{RULE_RETRY}")
         retry = [x for x in sent(node, AppendEntries) if x.dst == "S3"]
         if len(retry) != 1 or retry[0].prev_log_index != nxt - 1:
             raise CheckFailed(f"after backing up next_index[S3] to {nxt} the leader must retry "
                               f"at once: self.send_append_entries('S3'); it sent {node.outbox}.\n"
-                              f"Rule: {RULE_RETRY}")
+                              f"{RULE}{RULE_RETRY}")
 
     def stale_refusal(cls: type) -> None:
         node = _leader(cls, [3] * 5, 3)
@@ -156,7 +144,7 @@ def _reply_cases(full: bool) -> list[Callable[[type], None]]:
             raise CheckFailed(f"{m} has conflict_index None: the follower refused for a term "
                               f"reason, not its log. Leave next_index alone and send nothing; "
                               f"next_index[S2]={node.next_index['S2']}, sent {node.outbox}.\n"
-                              f"Rule: {RULE_RETRY}")
+                              f"{RULE}{RULE_RETRY}")
 
     visible = [delayed_success, stale_term_reply, commits_after_majority]
     hidden = [never_backwards, next_after_match, follower_ignores, higher_term_refusal,
@@ -184,7 +172,7 @@ def _commit_case(cls: type, log: list[int], term: int, match: dict[str, int], wa
     if node.commit_index != want:
         raise CheckFailed(f"advance_commit_index() on the leader of a {n}-server cluster "
                           f"({before}) set commit_index to {node.commit_index!r}; it must be "
-                          f"{want}.\nRule: {rule}")
+                          f"{want}.\n{RULE}{rule}")
     if want > start and [i for i, _ in node.to_apply] != list(range(start + 1, want + 1)):
         raise CheckFailed(f"commit_index rose from {start} to {want} but entries "
                           f"{start + 1}..{want} were not applied (call self.apply_committed() "

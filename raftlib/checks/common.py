@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable
 from ..core import Entry, RaftNode
 from ..errors import ConfigError, RaftlibError
 from . import timelimit
+from .messages import say
 
 #: Real seconds one call of a learner's handler may take (a handler takes microseconds).
 CALL_LIMIT = 2.0
@@ -80,26 +81,24 @@ def guard(fn: Callable, name: str, describe: Callable[..., str] | None = None,
                 finally:
                     problem = trap.problem() if sys.exc_info()[0] is not _Alarm else None
                     if problem is not None:
-                        raise RefusedCode(f"`{name}` was stopped: {problem}")
+                        raise RefusedCode(say("stopped", name=name, problem=problem))
             return result
         except _Alarm:
             if not outermost:
                 raise
             seconds = CALL_LIMIT if limit is None else limit
-            raise LearnerTimeout(f"`{name}` did not return within {seconds:g} s"
-                                 f"{_doing(describe, args)}: is there an endless loop?") from None
+            raise LearnerTimeout(say("timeout", name=name, seconds=seconds,
+                                     doing=_doing(describe, args))) from None
         except CheckFailed:
             raise
         except SystemExit as e:
-            raise LearnerError(f"`{name}` called sys.exit({e.code!r}) (raised SystemExit)"
-                               f"{_doing(describe, args)}: a graded function must return, "
-                               f"never stop Python") from None
+            raise LearnerError(say("system_exit", name=name, code=e.code,
+                                   doing=_doing(describe, args))) from None
         except NotImplementedError as e:
-            raise NotDoneYet(f"`{name}` is not written yet: replace `raise NotImplementedError()` "
-                             f"with your code.") from e
+            raise NotDoneYet(say("not_done", name=name)) from e
         except Exception as e:
-            raise LearnerError(f"`{name}` raised {type(e).__name__}: {e}"
-                               f"{_doing(describe, args)}") from e
+            raise LearnerError(say("raised", name=name, error=type(e).__name__, detail=e,
+                                   doing=_doing(describe, args))) from e
         finally:
             if stop is not None:
                 stop()
@@ -123,7 +122,7 @@ def _doing(describe: Callable[..., str] | None, args: tuple) -> str:
     if describe is None:
         return ""
     try:
-        return " " + describe(*args)
+        return describe(*args)
     except Exception:  # a description must never hide the learner's error
         return ""
 
@@ -134,8 +133,7 @@ def learner_function(fn: Any, name: str, skip: frozenset = frozenset()) -> types
     from .lint import check_function
 
     if not isinstance(fn, types.FunctionType):
-        raise CheckFailed(f"expected the function `{name}` you wrote with `def {name}(...)`, "
-                          f"got {type(fn).__name__} {fn!r}")
+        raise CheckFailed(say("not_a_function", name=name, kind=type(fn).__name__, value=fn))
     check_function(fn, skip)
     return fn
 
@@ -196,15 +194,8 @@ def own_functions(functions: dict[str, Any],
             continue
         kept[name] = fn
     if not kept:
-        raise type(failures[0])(NONE_OF_YOURS.format(failure=failures[0]))
+        raise type(failures[0])(say("none_of_yours", failure=failures[0]))
     return kept
-
-
-#: Messages of :func:`own_functions` and :func:`library_stood_in` (data, for translation).
-NONE_OF_YOURS = ("this question runs your functions together, and none of them passes its own "
-                 "question yet, so nothing of yours is left to run here. First: {failure}")
-STOOD_IN = ("\n(In this question the library's {names} stood in for yours, whose own question "
-            "fails: that bug costs only that question.)")
 
 
 def library_stood_in(check: Callable[[], None], replaced: Iterable[str]) -> None:
@@ -215,7 +206,7 @@ def library_stood_in(check: Callable[[], None], replaced: Iterable[str]) -> None
     except CheckFailed as e:
         if not replaced:
             raise
-        raise type(e)(f"{e}" + STOOD_IN.format(names=", ".join(f"`{n}`" for n in replaced))
+        raise type(e)(f"{e}" + say("stood_in", names=", ".join(f"`{n}`" for n in replaced))
                       ) from e.__cause__
 
 
@@ -224,10 +215,10 @@ def learner_class(name: str, fn: Any, base: type = RaftNode) -> type:
     return node_class(base, **{name: learner_function(fn, name)})
 
 def _describe_call(node: Any, *args: Any) -> str:
-    what = f"while {node.id} ({state(node)})"
+    what = say("while_node", node=node.id, state=state(node))
     if args:
-        what += " was given " + ", ".join(repr(a) for a in args)
-    return what
+        what += say("was_given", args=", ".join(repr(a) for a in args))
+    return what + say("while_end")
 
 
 def state(node: RaftNode) -> str:
@@ -260,11 +251,11 @@ def sent(node: RaftNode, kind: type) -> list:
 def exactly_bool(value: Any, what: str) -> bool:
     """``value`` if it is True or False; otherwise a :class:`CheckFailed` naming ``what``."""
     if value is not True and value is not False:
-        raise CheckFailed(f"{what} must be True or False, got {type(value).__name__} {value!r}")
+        raise CheckFailed(say("must_be_bool", what=what, kind=type(value).__name__, value=value))
     return value
 
 
 def exactly_int(value: Any, what: str) -> int:
     if type(value) is not int:
-        raise CheckFailed(f"{what} must be an int, got {type(value).__name__} {value!r}")
+        raise CheckFailed(say("must_be_int", what=what, kind=type(value).__name__, value=value))
     return value

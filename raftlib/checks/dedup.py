@@ -21,11 +21,10 @@ from ..kv import KVStore, Op
 from .common import (CheckFailed, exactly_bool, guard, learner_function, library_stood_in,
                      own_functions)
 from .persistence import code_names
+from .messages import Msg, say
 from .runs import rng, run_seeds
 
-RULE = ("§8: the state machine tracks the latest serial number processed for each client, "
-        "along with the associated response; a command whose serial number has already been "
-        "executed is answered at once from that table, without executing it again.")
+RULE = Msg("rule", "rule_dedup")
 
 
 def _store(**methods: Callable) -> type:
@@ -33,14 +32,13 @@ def _store(**methods: Callable) -> type:
     for name, fn in methods.items():
         learner_function(fn, name)
         if "KVStore" in code_names(fn.__code__):
-            raise CheckFailed(f"`{name}` uses the library's KVStore: write the rule yourself "
-                              f"instead of calling the library's version")
+            raise CheckFailed(say("d_library", name=name))
     attrs = {name: guard(fn, name, _describe) for name, fn in methods.items()}
     return type("LearnerStore", (KVStore,), attrs)
 
 
 def _describe(store: KVStore, *args: Any) -> str:
-    return f"with sessions={store.sessions} and data={store.data}, given {args!r}"
+    return say("for_args", args=f"sessions={store.sessions}, data={store.data}, {args!r}")
 
 
 def _op(kind: str, key: str, value: Any, client: str | None, seq: int | None) -> Op:
@@ -50,17 +48,17 @@ def _op(kind: str, key: str, value: Any, client: str | None, seq: int | None) ->
 # ---------------------------------------------------------- Q1: is_duplicate
 DUPLICATE_CASES = (
     # (sessions before, command, duplicate?, why)
-    ({}, _op("put", "x", 1, "C1", 1), False, "C1 has executed nothing yet"),
+    ({}, _op("put", "x", 1, "C1", 1), False, Msg("d_why_nothing")),
     ({"C1": (3, "a")}, _op("append", "x", "b", "C1", 3), True,
-     "C1's request 3 was executed: this is a retry of it"),
+     Msg("d_why_retry")),
     ({"C1": (3, "a")}, _op("append", "x", "b", "C1", 4), False,
-     "request 4 is C1's next request"),
+     Msg("d_why_next")),
     ({"C1": (3, "a")}, _op("put", "x", 1, "C2", 3), False,
-     "sequence numbers are per client: C2 has executed nothing"),
+     Msg("d_why_per_client")),
     ({"C1": (3, "a")}, _op("put", "x", 1, "C1", 2), True,
-     "request 2 is older than C1's latest executed one (3): it was executed before"),
+     Msg("d_why_older")),
     ({"C1": (1, "a"), "C2": (7, None)}, _op("get", "x", None, "C2", 7), True,
-     "C2's request 7 was executed (a get too: answer it from the table)"),
+     Msg("d_why_get")),
 )
 
 
@@ -72,11 +70,10 @@ def is_duplicate(is_duplicate: Callable, full: bool = False) -> None:
         store.sessions = dict(sessions)
         got = exactly_bool(store.is_duplicate(command), f"is_duplicate({command})")
         if got != want:
-            raise CheckFailed(f"with the client table {sessions}, is_duplicate({command}) "
-                              f"returned {got}; it should be {want}: {why}.\nRule: {RULE}")
+            raise CheckFailed(say("d_is_duplicate", sessions=sessions, command=command, got=got,
+                                  want=want, why=why) + f"\n{RULE}")
         if store.sessions != sessions:
-            raise CheckFailed(f"is_duplicate changed the client table to {store.sessions}: it "
-                              f"only looks; apply() records executed requests.")
+            raise CheckFailed(say("d_changed_table", sessions=store.sessions))
 
 
 # ----------------------------------------------------------------- Q2: apply
@@ -86,25 +83,23 @@ ANY = object()  # any result is accepted for this step
 def _script(full: bool) -> list[tuple[Any, Any, str]]:
     """(command, expected result, what it shows) applied in order to one fresh store."""
     steps = [
-        (_op("put", "x", "a", "C1", 1), "a", "a put returns the value written"),
-        (_op("append", "x", "b", "C1", 2), "ab", "an append returns the new value"),
+        (_op("put", "x", "a", "C1", 1), "a", Msg("d_why_put")),
+        (_op("append", "x", "b", "C1", 2), "ab", Msg("d_why_append")),
         (_op("append", "x", "b", "C1", 2), "ab",
-         "a retried append is answered from the table, not executed again"),
-        (_op("get", "x", None, "C2", 1), "ab", "a get returns the current value"),
+         Msg("d_why_retried_append")),
+        (_op("get", "x", None, "C2", 1), "ab", Msg("d_why_get_value")),
     ]
     if full:
         steps += [
-            (_op("append", "x", "c", "C1", 3), "abc", "C1's next request is executed"),
+            (_op("append", "x", "c", "C1", 3), "abc", Msg("d_why_next_exec")),
             (_op("get", "x", None, "C2", 1), "ab",
-             "a retried get returns the answer the client missed, not today's value"),
-            (_op("put", "y", 5, None, None), 5, "a command without a client is just executed"),
-            (_op("put", "y", 6, None, None), 6, "...every time: there is nothing to compare"),
-            ("not an Op", None, "a command that is not an Op (a plain log entry) changes "
-                                "nothing and returns None"),
+             Msg("d_why_retried_get")),
+            (_op("put", "y", 5, None, None), 5, Msg("d_why_no_client")),
+            (_op("put", "y", 6, None, None), 6, Msg("d_why_every_time")),
+            ("not an Op", None, Msg("d_why_not_op")),
             (_op("append", "x", "b", "C1", 2), ANY,
-             "an old retry arriving after a newer request is not executed again (the table "
-             "keeps only the latest answer, so any reply is accepted)"),
-            (_op("get", "x", None, "C1", 4), "abc", "nothing was executed twice"),
+             Msg("d_why_old_retry")),
+            (_op("get", "x", None, "C1", 4), "abc", Msg("d_why_twice")),
         ]
     return steps
 
@@ -121,19 +116,17 @@ def apply(apply: Callable, full: bool = False) -> None:
         done.append(repr(command))
         if want is ANY:
             if store.data != data_before:
-                raise CheckFailed(f"after {', '.join(done)}, data is {store.data}: {why}."
-                                  f"\nRule: {RULE}")
+                raise CheckFailed(say("d_data", done=", ".join(done), data=store.data, why=why)
+                                  + f"\n{RULE}")
             continue
         if got != want:
-            raise CheckFailed(f"applying, in order, {', '.join(done)} returned {got!r} for the "
-                              f"last one; expected {want!r}: {why}.\nRule: {RULE}")
+            raise CheckFailed(say("d_apply", done=", ".join(done), got=got, want=want, why=why)
+                              + f"\n{RULE}")
     if full:
         expected_sessions = {"C1": (4, "abc"), "C2": (1, "ab")}
         if store.sessions != expected_sessions:
-            raise CheckFailed(f"after the commands the client table is {store.sessions}; "
-                              f"expected {expected_sessions}: record (seq, result) of each "
-                              f"executed client request, and nothing for commands without a "
-                              f"client.\nRule: {RULE}")
+            raise CheckFailed(say("d_sessions", sessions=store.sessions,
+                                  expected=expected_sessions) + f"\n{RULE}")
 
 
 #: Each function's own question (the parameters of :func:`exactly_once` hide the names).
@@ -180,8 +173,8 @@ def _retries(store_class: type) -> Callable[[type, int], None]:
         done = c.run_until(lambda: all(len(c.clients[k].history) == REQUESTS
                                        for k in CLIENTS), 20.0)
         if not done:
-            raise CheckFailed(f"the clients did not finish {REQUESTS} requests each within 20 s "
-                              f"of virtual time: {[len(c.clients[k].history) for k in CLIENTS]}")
+            raise CheckFailed(say("d_unfinished", requests=REQUESTS,
+                                  done=[len(c.clients[k].history) for k in CLIENTS]))
         c.run(0.5)
         _exactly_once(c)
     return run
@@ -195,18 +188,15 @@ def _exactly_once(c: Cluster) -> None:
             continue
         data = {k: c.kv[sid].data.get(k) for k in CLIENTS}
         if data != want:
-            raise CheckFailed(f"{sid}'s store holds {data} after each client appended "
-                              f"'1,' to '{REQUESTS},' once ({retried} requests were retried "
-                              f"after a crash); it should hold {want}: a retried request was "
-                              f"executed twice.\nRule: {RULE}")
+            raise CheckFailed(say("d_twice", sid=sid, data=data, requests=REQUESTS,
+                                  retried=retried, want=want) + f"\n{RULE}")
     for k in CLIENTS:
         for row in c.clients[k].history:
             expected = "".join(f"{seq}," for seq in range(1, row["seq"] + 1))
             if row["result"] != expected:
-                raise CheckFailed(f"client {k}'s request {row['seq']} (after {row['attempts']} "
-                                  f"attempts) was answered {row['result']!r}; the append "
-                                  f"made the value {expected!r}. A retry must get the "
-                                  f"original answer.\nRule: {RULE}")
+                raise CheckFailed(say("d_answer", client=k, seq=row["seq"],
+                                      attempts=row["attempts"], result=row["result"],
+                                      expected=expected) + f"\n{RULE}")
 
 
 def exactly_once(is_duplicate: Callable, apply: Callable, full: bool = False) -> None:

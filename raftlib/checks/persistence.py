@@ -22,35 +22,19 @@ from ..errors import SafetyViolation
 from .agreement import one
 from .common import (RUN_LIMIT, CheckFailed, LearnerError, exactly_bool, fresh, guard,
                      learner_class, learner_function, node_class)
+from .messages import RULE, Msg, say
 from .runs import rng, run_seeds
 
-FIGURE2 = ("Figure 2, Persistent state on all servers (updated on stable storage before "
-           "responding to RPCs): currentTerm, votedFor, log[].")
+FIGURE2 = Msg("rule_persistent")
 PERSISTENT = ("current_term", "voted_for", "log")
 #: Volatile fields a learner may name by mistake, and why each is not persisted.
-VOLATILE = {
-    "commit_index": "commit_index is volatile (Figure 2: initialized to 0): a restarted server "
-                    "learns it again from the leader's leader_commit.",
-    "last_applied": "last_applied is volatile (Figure 2: initialized to 0): the state machine "
-                    "starts empty after a restart and the log is applied again from index 1; "
-                    "restoring last_applied would skip those entries.",
-    "next_index": "next_index is volatile leader state, reinitialized after each election.",
-    "match_index": "match_index is volatile leader state, reinitialized after each election.",
-    "role": "a restarted server always starts as a follower (§5.2).",
-    "leader_id": "leader_id is volatile: a restarted server learns the leader from its "
-                 "AppendEntries.",
-    "votes_received": "votes_received only matters during one election and is not on Figure 2.",
-}
+VOLATILE = {field: Msg(f"volatile_{field}") for field in (
+    "commit_index", "last_applied", "next_index", "match_index", "role", "leader_id",
+    "votes_received")}
 HINTS = {
-    "Election Safety": "two leaders in one term: a vote (a granted RequestVoteReply, or a "
-                       "candidate's RequestVote carrying its own vote) left before votedFor "
-                       "and currentTerm were on disk, and a crash made the server forget it. "
-                       + FIGURE2,
-    "Leader Completeness": "a committed entry is missing: a server acknowledged an entry (or a "
-                           "leader sent one and counted itself) before the log was on disk. "
-                           + FIGURE2,
-    "State Machine Safety": "two servers applied different commands at one index: an "
-                            "acknowledged entry was lost in a crash. " + FIGURE2,
+    "Election Safety": Msg("hint_persist_election_safety", "rule_persistent"),
+    "Leader Completeness": Msg("hint_persist_leader_completeness", "rule_persistent"),
+    "State Machine Safety": Msg("hint_persist_state_machine_safety", "rule_persistent"),
 }
 DISK = (0.005, 0.06)   # seconds per write: windows long enough to crash in
 
@@ -59,13 +43,11 @@ DISK = (0.005, 0.06)   # seconds per write: windows long enough to crash in
 def _fields(value: Any) -> set[str]:
     if not isinstance(value, (set, frozenset, list, tuple)) or \
             any(not isinstance(v, str) for v in value):
-        raise CheckFailed(f"PERSISTENT must be a set of field names like {{'current_term'}}, "
-                          f"got {value!r}")
+        raise CheckFailed(say("p_not_a_set", value=value))
     known = set(PERSISTENT) | set(VOLATILE)
     unknown = sorted(set(value) - known)
     if unknown:
-        raise CheckFailed(f"{unknown} {'is not a field' if len(unknown) == 1 else 'are not fields'}"
-                          f" of a RaftNode; choose among {sorted(known)}")
+        raise CheckFailed(say("p_unknown", unknown=unknown, known=sorted(known)))
     return set(value)
 
 
@@ -95,14 +77,12 @@ def _forgets(keeps: set[str]) -> str | None:
     again = _restarted(voter)
     again.receive(RequestVote("S3", "S1", 3, "S3", 1, 1))
     if again.outbox and again.outbox[-1].vote_granted:
-        return ("S1 granted its vote in term 3 to S2, crashed and restarted, then granted "
-                "it again in term 3 to S3: S2 and S3 can both win term 3 (Election Safety).")
+        return say("p_forgot_vote")
     follower = fresh(cls, n=3, log=[1], current_term=1)
     follower.receive(AppendEntries("S2", "S1", 1, "S2", 1, 1, (Entry(1, "x"),), 1))
     again = _restarted(follower)
     if len(again.log) < 2:
-        return ("S1 acknowledged entry 2 (the leader counts it towards a commit), crashed and "
-                "restarted without it: a committed entry can be lost (Leader Completeness).")
+        return say("p_forgot_entry")
     return None
 
 
@@ -111,16 +91,15 @@ def persistent_fields(persistent: Any, full: bool = False) -> None:
     keeps = _fields(persistent)
     extra = sorted(keeps - set(PERSISTENT))
     if extra:
-        raise CheckFailed(" ".join(VOLATILE[f] for f in extra) + "\nRule: " + FIGURE2)
+        raise CheckFailed(" ".join(str(VOLATILE[f]) for f in extra) + f"\n{RULE}{FIGURE2}")
     missing = sorted(set(PERSISTENT) - keeps)
     if not missing:
         return
     evidence = _forgets(keeps)
     if evidence is None and not full:
         return
-    raise CheckFailed(f"{missing} must be persisted too. "
-                      f"{evidence or 'A restarted server would start from a blank value.'}"
-                      f"\nRule: {FIGURE2}")
+    raise CheckFailed(say("p_missing", missing=missing, evidence=evidence or say("p_blank"))
+                      + f"\n{RULE}{FIGURE2}")
 
 
 # ------------------------------------------- Q2: persistent_state and restore
@@ -133,8 +112,7 @@ def _both(persistent_state: Callable, restore: Callable) -> type:
 def _saved(node: RaftNode) -> PersistentState:
     state = node.persistent_state()
     if not isinstance(state, PersistentState):
-        raise CheckFailed(f"persistent_state() must return "
-                          f"PersistentState(current_term, voted_for, log), got {state!r}")
+        raise CheckFailed(say("p_not_state", state=state))
     return state
 
 
@@ -143,20 +121,15 @@ def _round_trip(cls: type) -> None:
                  last_applied=2)
     state = _saved(node)
     if (state.current_term, state.voted_for) != (4, "S2") or list(state.log) != node.log:
-        raise CheckFailed(f"persistent_state() of a server with current_term=4, "
-                          f"voted_for='S2' and a log of 3 entries returned {state}.\n"
-                          f"Rule: {FIGURE2}")
+        raise CheckFailed(say("p_wrong_state", state=state) + f"\n{RULE}{FIGURE2}")
     again = cls("S1", ["S1", "S2", "S3"])
     again.restore(state)
     got = (again.current_term, again.voted_for, list(again.log))
     if got != (4, "S2", node.log):
-        raise CheckFailed(f"restore({state}) left current_term, voted_for, log = {got}: "
-                          f"put back all three.")
+        raise CheckFailed(say("p_restore_three", state=state, got=got))
     if (again.commit_index, again.last_applied, again.role) != (0, 0, "follower"):
-        raise CheckFailed(f"after restore() the server has commit_index={again.commit_index}, "
-                          f"last_applied={again.last_applied}, role={again.role!r}: volatile "
-                          f"state starts afresh (Figure 2: initialized to 0; a server starts "
-                          f"as a follower). Restore only the persistent fields.")
+        raise CheckFailed(say("p_volatile_restored", commit=again.commit_index,
+                              applied=again.last_applied, role=again.role))
 
 
 def _snapshot(cls: type) -> None:
@@ -165,19 +138,14 @@ def _snapshot(cls: type) -> None:
     node.log.append(Entry(2, "later"))
     node.log[0] = Entry(9, "changed")
     if len(state.log) != 2 or state.log[0] != Entry(1, "c1"):
-        raise CheckFailed("persistent_state() returned the live log: when the server later "
-                          "appended to it, the saved state changed too. A write copies the "
-                          "state at that moment (what is on disk cannot change by itself): "
-                          "save tuple(self.log).")
+        raise CheckFailed(say("p_live_log"))
     again = cls("S1", ["S1", "S2", "S3"])
     again.restore(state)
     if not isinstance(again.log, list):
-        raise CheckFailed(f"after restore() the log is a {type(again.log).__name__}; the "
-                          f"server appends to it, so make it a new list: list(state.log).")
+        raise CheckFailed(say("p_log_not_list", kind=type(again.log).__name__))
     again.log.append(Entry(3, "new"))
     if len(state.log) != 2:
-        raise CheckFailed("after restore() appending to the server's log changed the saved "
-                          "state: restore a copy, list(state.log).")
+        raise CheckFailed(say("p_log_shared"))
 
 
 def _crash_runs(in_window: bool) -> Callable[[type, int], None]:
@@ -213,18 +181,10 @@ def _hold(cls: type, message: Any) -> bool:
 
 
 MUST_WAIT = (
-    (RequestVoteReply("S1", "S2", 2, True),
-     "a granted vote: if it leaves before voted_for is on disk and the voter crashes, the "
-     "restarted voter can vote again in the same term (two leaders, Election Safety)."),
-    (AppendEntriesReply("S1", "S2", 2, True, 2, None, None),
-     "a successful AppendEntries reply: the leader counts it towards a commit; if the entries "
-     "were not on disk, a crash loses a committed entry (Leader Completeness)."),
-    (RequestVote("S1", "S2", 3, "S1", 1, 1),
-     "a candidate's RequestVote carries its own vote: a candidate that crashes before its vote "
-     "is on disk can vote for another candidate in the same term, and both can win."),
-    (AppendEntries("S1", "S2", 2, "S1", 1, 1, (Entry(2, "x"),), 1),
-     "a leader's AppendEntries with entries: the leader counts its own log towards a commit, "
-     "so its entries must be on its disk before a follower's acknowledgement can commit them."),
+    (RequestVoteReply("S1", "S2", 2, True), Msg("p_wait_vote")),
+    (AppendEntriesReply("S1", "S2", 2, True, 2, None, None), Msg("p_wait_ack")),
+    (RequestVote("S1", "S2", 3, "S1", 1, 1), Msg("p_wait_request_vote")),
+    (AppendEntries("S1", "S2", 2, "S1", 1, 1, (Entry(2, "x"),), 1), Msg("p_wait_entries")),
 )
 
 
@@ -234,9 +194,8 @@ def hold_rules(hold_until_persisted: Callable, full: bool = False) -> None:
     cls = learner_class("hold_until_persisted", hold_until_persisted)
     for message, why in MUST_WAIT if full else MUST_WAIT[:2]:
         if not _hold(cls, message):
-            raise CheckFailed(f"hold_until_persisted({message}) returned False, so the message "
-                              f"leaves before the disk write. It must wait: {why}\n"
-                              f"Rule: {FIGURE2}")
+            raise CheckFailed(say("p_must_wait", message=message, why=why)
+                              + f"\n{RULE}{FIGURE2}")
     for message in (RequestVoteReply("S1", "S2", 2, False),
                     AppendEntriesReply("S1", "S2", 2, False, 0, 1, 1)):
         _hold(cls, message)  # a refusal promises nothing: either answer is fine
@@ -273,8 +232,7 @@ def _violation(run: Callable, cls: type, seed: int) -> SafetyViolation | None:
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
     if tb is None or not tb.tb_frame.f_code.co_filename.endswith("safety.py"):
-        raise CheckFailed("the SafetyViolation must come from the cluster's safety checker, "
-                          "not from your code")
+        raise CheckFailed(say("p_own_violation"))
     return found
 
 
@@ -283,26 +241,18 @@ def crash_schedule(crash_in_the_window: Callable, full: bool = False) -> None:
     ``bugs.PersistAfterReply`` breaks a safety property and the correct server does not."""
     learner_function(crash_in_the_window, "crash_in_the_window")
     if "scenarios" in code_names(crash_in_the_window.__code__):
-        raise CheckFailed("write the schedule yourself with the cluster's methods (timeout, "
-                          "cut, run, run_until, crash, restart, submit); rl.scenarios holds "
-                          "the reference answers.")
+        raise CheckFailed(say("p_no_scenarios"))
     run = guard(crash_in_the_window, "crash_in_the_window", limit=RUN_LIMIT)
     seeds = range(3) if full else range(1)
     for seed in seeds:
         if _violation(run, PersistAfterReply, seed) is None:
-            raise CheckFailed(f"with rl.bugs.PersistAfterReply (seed {seed}) your schedule broke "
-                              f"no safety property. Crash a server after it replied but before "
-                              f"its disk write is done (c.writing(sid) is True then), restart "
-                              f"it, and make it use what it forgot: vote again in that term, or "
-                              f"let a server without the entry win.")
+            raise CheckFailed(say("p_not_caught", seed=seed))
     if not full:
         return
     for seed in seeds:
         found = _violation(run, RaftNode, seed)
         if found is not None:
-            raise CheckFailed(f"your schedule breaks safety even with the correct server (seed "
-                              f"{seed}: {found}): it must catch the early reply, not break "
-                              f"Raft's fault model")
+            raise CheckFailed(say("p_breaks_correct", seed=seed, found=found))
 
 
 def code_names(code: Any) -> set[str]:

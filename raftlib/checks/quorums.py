@@ -13,6 +13,7 @@ import re
 import warnings
 from typing import Any, Callable
 
+from .messages import say
 from .common import RUN_LIMIT, CheckFailed, exactly_bool, guard, isolate, learner_function
 
 
@@ -52,23 +53,20 @@ REFERENCE = {"majority": ref_majority, "tolerated": ref_tolerated, "majorities":
 def _prepare(fn: Callable, name: str) -> Callable:
     others = {k: v for k, v in REFERENCE.items() if k != name}
     learner_function(fn, name, frozenset(others))
-    return guard(isolate(fn, **others), name, lambda *args: f"for {args}", RUN_LIMIT)
+    return guard(isolate(fn, **others), name, lambda *args: say("for_args", args=args), RUN_LIMIT)
 
 
 def _int_answer(fn: Callable, name: str, n: int, want: int, rule: str) -> None:
     got = fn(n)
     if type(got) is not int or got != want:
-        raise CheckFailed(f"{name}({n}) returned {got!r}; it must be the int {want}. {rule}")
+        raise CheckFailed(say("q_int", name=name, n=n, got=got, want=want, rule=rule))
 
 
 def sizes(majority: Callable, tolerated: Callable, full: bool = False) -> None:
     """Question 1: ``majority(n)`` and ``tolerated(n)``."""
     m = _prepare(majority, "majority")
     t = _prepare(tolerated, "tolerated")
-    rule_m = ("A majority is more than half of the n servers, the candidate or leader itself "
-              "included: n // 2 + 1.")
-    rule_t = ("2f + 1 servers tolerate f failures: the others still form a majority. "
-              "That is n - majority(n) servers.")
+    rule_m, rule_t = say("rule_majority_n"), say("rule_tolerated")
     ns = [3, 5] if not full else list(range(1, 100))
     for n in ns:
         _int_answer(m, "majority", n, ref_majority(n), rule_m)
@@ -77,16 +75,15 @@ def sizes(majority: Callable, tolerated: Callable, full: bool = False) -> None:
 
 def _quorum_set(value: Any, what: str, servers: list[str]) -> set[frozenset]:
     if type(value) not in (list, tuple, set):
-        raise CheckFailed(f"{what} must return a list of sets, got {type(value).__name__}")
+        raise CheckFailed(say("q_list_of_sets", what=what, kind=type(value).__name__))
     found = set()
     for q in value:
         if type(q) not in (set, frozenset, list, tuple) or not set(q) <= set(servers) or \
                 len(set(q)) != len(q):
-            raise CheckFailed(f"{what} returned {q!r}: every quorum must be a set of distinct "
-                              f"servers from {servers}")
+            raise CheckFailed(say("q_bad_quorum", what=what, q=q, servers=servers))
         found.add(frozenset(q))
     if len(found) != len(value):
-        raise CheckFailed(f"{what} returned the same quorum twice")
+        raise CheckFailed(say("q_twice", what=what))
     return found
 
 
@@ -108,40 +105,31 @@ def intersection(majorities: Callable, intersect: Callable, always_intersect: Ca
         if got != want:
             missing = sorted(map(sorted, want - got))[:3]
             extra = sorted(map(sorted, got - want))[:3]
-            raise CheckFailed(f"majorities({servers}) is wrong: missing e.g. {missing}, not a "
-                              f"majority e.g. {extra}. Every subset with at least "
-                              f"{ref_majority(len(servers))} of the {len(servers)} servers is a "
-                              f"majority.")
+            raise CheckFailed(say("q_majorities", servers=servers, missing=missing, extra=extra,
+                                  need=ref_majority(len(servers)), n=len(servers)))
         for x, y in ((a, b), (b, a)):
             r = exactly_bool(it(set(x), set(y)), f"intersect({sorted(x)}, {sorted(y)})")
             if r != ref_intersect(x, y):
-                raise CheckFailed(f"intersect({sorted(x)}, {sorted(y)}) returned {r}: two quorums "
-                                  f"intersect when some server is in both.")
+                raise CheckFailed(say("q_intersect", x=sorted(x), y=sorted(y), r=r))
         quorums = [set(q) for q in ref_majorities(servers)]
         r = exactly_bool(al(quorums), f"always_intersect(majorities of {len(servers)})")
         if r is not True:
-            raise CheckFailed(f"always_intersect(every majority of {servers}) returned {r}; any "
-                              f"two majorities share a server, so it must be True.")
+            raise CheckFailed(say("q_always_majorities", servers=servers, r=r))
     if full:
         for n in (2, 4, 6):
             servers = [f"S{i}" for i in range(1, n + 1)]
             halves = [set(q) for q in itertools.combinations(servers, n // 2)]
             r = exactly_bool(al(halves), f"always_intersect(halves of {n})")
             if r is not False:
-                raise CheckFailed(f"always_intersect(every set of {n // 2} of {n} servers) "
-                                  f"returned {r}; two disjoint halves do not intersect, so it "
-                                  f"must be False. (That is why a quorum must be a majority.)")
+                raise CheckFailed(say("q_always_halves", half=n // 2, n=n, r=r))
         r = exactly_bool(al([{"S1"}]), "always_intersect([{'S1'}])")
         if r is not True:
-            raise CheckFailed("always_intersect of a single quorum must be True (no pair fails)")
+            raise CheckFailed(say("q_always_single"))
 
 
 def _close(got: Any, want: float, what: str) -> None:
     if type(got) not in (float, int) or not math.isfinite(got) or abs(got - want) > 1e-9:
-        raise CheckFailed(f"{what} returned {got!r}; it must be the float {want:.12g}. A "
-                          f"majority of the n servers must be up; each server is down with "
-                          f"probability p, independently: sum over k >= majority of "
-                          f"C(n, k) (1-p)^k p^(n-k).")
+        raise CheckFailed(say("q_availability", what=what, got=got, want=want))
 
 
 def availability(availability: Callable, full: bool = False) -> None:
@@ -156,9 +144,7 @@ def availability(availability: Callable, full: bool = False) -> None:
         for p in (0.05, 0.1, 0.3):
             three, four = av(3, p), av(4, p)
             if not four < three:
-                raise CheckFailed(f"availability(4, {p}) = {four} should be below availability(3, "
-                                  f"{p}) = {three}: a fourth server adds a failure point but no "
-                                  f"failure tolerance.")
+                raise CheckFailed(say("q_four", p=p, four=four, three=three))
 
 
 def plot(availability_plot: Callable, full: bool = False) -> None:
@@ -173,17 +159,15 @@ def plot(availability_plot: Callable, full: bool = False) -> None:
         fig = fn()
     try:
         if not isinstance(fig, matplotlib.figure.Figure):
-            raise CheckFailed(f"availability_plot() must return the matplotlib Figure, got "
-                              f"{type(fig).__name__}")
+            raise CheckFailed(say("q_not_figure", kind=type(fig).__name__))
         axes = fig.get_axes()
         if len(axes) != 1:
-            raise CheckFailed(f"the figure must have one plot (Axes), it has {len(axes)}")
+            raise CheckFailed(say("q_one_axes", count=len(axes)))
         ax = axes[0]
         if not ax.get_xlabel().strip() or not ax.get_ylabel().strip():
-            raise CheckFailed("label both axes (ax.set_xlabel, ax.set_ylabel)")
+            raise CheckFailed(say("q_labels"))
         if ax.get_legend() is None:
-            raise CheckFailed("add a legend (ax.legend()) so the reader knows which line is "
-                              "which n")
+            raise CheckFailed(say("q_legend"))
         lines = {}
         for line in ax.get_lines():
             numbers = [int(x) for x in re.findall(r"\d+", str(line.get_label()))]
@@ -191,20 +175,18 @@ def plot(availability_plot: Callable, full: bool = False) -> None:
                 lines.setdefault(n, line)
         for n in (1, 3, 5, 7):
             if n not in lines:
-                raise CheckFailed(f"no line labelled with n = {n} (labels: "
-                                  f"{[l.get_label() for l in ax.get_lines()]})")
+                raise CheckFailed(say("q_no_line", n=n, labels=[l.get_label() for l in ax.get_lines()]))
             x = np.asarray(lines[n].get_xdata(), dtype=float)
             y = np.asarray(lines[n].get_ydata(), dtype=float)
             if x.shape != y.shape or x.size < 10 or x.min() > 0.01 or x.max() < 0.49:
-                raise CheckFailed(f"the line for n = {n} must have at least 10 points with p "
-                                  f"from 0 to at least 0.5 on the x axis")
+                raise CheckFailed(say("q_points", n=n))
             want = np.array([ref_availability(n, float(p)) for p in x])
             if not np.allclose(y, want, atol=1e-6):
                 worst = int(np.argmax(np.abs(y - want)))
-                raise CheckFailed(f"the line for n = {n} at p = {x[worst]:.3g} shows "
-                                  f"{y[worst]:.6g}; availability there is {want[worst]:.6g}")
+                raise CheckFailed(say("q_line_value", n=n, p=x[worst], got=y[worst],
+                                      want=want[worst]))
         if full and ax.get_ylim()[1] < 0.99:
-            raise CheckFailed("the y axis must show availabilities up to 1")
+            raise CheckFailed(say("q_ylim"))
     finally:
         if isinstance(fig, matplotlib.figure.Figure):
             plt.close(fig)

@@ -28,6 +28,7 @@ try:  # nbgrader is an optional dependency of raftlib (the "notebooks" extra)
 except ImportError:  # pragma: no cover
     from nbconvert.preprocessors import Preprocessor as NbGraderPreprocessor
 
+from .messages import say
 from .rerun import ISOLATION, PlanRun, build_plan, run_plan
 
 ERROR_NAME = "IndependentRecheckFailed"
@@ -87,7 +88,7 @@ class TrustedSources(NbGraderPreprocessor):
             plan = build_plan(nb.cells, *resources[TRUSTED])
             if any(kind == "test" for kind, _, _ in plan):
                 resources[EARLY] = PlanRun(plan, recheck.timeout, recheck.memory_limit,
-                                           recheck.isolation)
+                                           recheck.isolation, _language(resources))
         return nb, resources
 
 
@@ -125,6 +126,7 @@ class IndependentRecheck(NbGraderPreprocessor):
             raise ValueError("IndependentRecheck needs TrustedSources before Execute "
                              "(use raftlib.checks.recheck.autograde_preprocessors())")
         sources, solutions, tests = resources[TRUSTED]
+        lang = _language(resources)
         failed = {gid for cell in nb.cells if (gid := _grade_id(cell)) in tests
                   and cell.cell_type == "code" and _failed(cell)}
         early = resources.pop(EARLY, None)
@@ -133,7 +135,7 @@ class IndependentRecheck(NbGraderPreprocessor):
         else:  # only tests that passed in the kernel can be undeserved: re-run just those
             plan = build_plan(nb.cells, sources, solutions, tests, skip=failed)
             results, notes = ({}, []) if not any(kind == "test" for kind, _, _ in plan) else \
-                run_plan(plan, self.timeout, self.memory_limit, self.isolation)
+                run_plan(plan, self.timeout, self.memory_limit, self.isolation, lang)
         for note in notes:
             if note.startswith("not isolated"):
                 self.log.warning("independent re-check %s", note)
@@ -144,14 +146,22 @@ class IndependentRecheck(NbGraderPreprocessor):
                 continue
             outputs = [o for o in cell.outputs if o.output_type != "execute_result"]
             if grade_id not in failed:
-                ok, message = results.get(grade_id, (False, "the re-check did not reach this "
-                                                            "cell (it ran out of time or crashed)"))
+                ok, message = results.get(grade_id, (False, say("recheck_not_reached", lang)))
                 if not ok:
                     self.log.warning("%s: test cell %s passed in the kernel but failed the "
                                      "independent re-check", info["student"], grade_id)
-                    outputs = [_error_output(message, notes)]
+                    outputs = [_error_output(message, notes, lang)]
             cell.outputs = outputs
         return nb, resources
+
+
+def _language(resources: dict) -> str:
+    """The language of the graded notebook's folder (its ``raft-course.json``, which nbgrader
+    copies from the assignment's source folder), for the grader's own messages."""
+    from ..i18n import folder_language
+
+    path = resources.get("metadata", {}).get("path")
+    return folder_language(path) if path else "en"
 
 
 def _grade_id(cell: NotebookNode) -> str | None:
@@ -178,14 +188,13 @@ def _named_execute() -> type:
             try:
                 return super().preprocess_cell(cell, resources, index)
             except CellTimeoutError as e:
-                raise CellTimedOutError(f"{_which(cell, index)} ran longer than the {self.timeout} s "
-                                        f"a cell may take and did not stop when interrupted "
-                                        f"(does it catch every exception, e.g. a bare "
-                                        f"`except:`?)") from e
+                lang = _language(resources)
+                raise CellTimedOutError(say("cell_timed_out", lang, cell=_which(cell, index, lang),
+                                            seconds=self.timeout)) from e
             except DeadKernelError as e:
-                raise KernelDiedError(f"the kernel died while running {_which(cell, index)} "
-                                      f"(os._exit, a crash, or too much memory); nothing after "
-                                      f"it could run") from e
+                lang = _language(resources)
+                raise KernelDiedError(say("kernel_died", lang,
+                                          cell=_which(cell, index, lang))) from e
 
     return NamedExecute
 
@@ -198,12 +207,12 @@ class KernelDiedError(RuntimeError):
     """The grading kernel died while running a cell."""
 
 
-def _which(cell: NotebookNode, index: int) -> str:
+def _which(cell: NotebookNode, index: int, lang: str) -> str:
     first = next((line.strip() for line in cell.get("source", "").splitlines() if line.strip()),
                  "")
     grade_id = _grade_id(cell)
-    return (f"cell {index + 1}" + (f" ({grade_id})" if grade_id else "")
-            + f", which starts `{first[:80]}`,")
+    return say("which_cell", lang, number=index + 1, grade_id=f" ({grade_id})" if grade_id else "",
+               first=first[:80])
 
 
 def sanitize_preprocessors() -> list:
@@ -226,11 +235,9 @@ def autograde_preprocessors() -> list:
     return steps[:at] + [TrustedSources, _named_execute(), IndependentRecheck] + steps[at + 1:]
 
 
-def _error_output(message: str, notes: list[str]) -> NotebookNode:
-    text = ("This test passed in your notebook but failed when the grader re-ran it on its "
-            "own, with only your answer cells' imports, functions and constants: " + message)
+def _error_output(message: str, notes: list[str], lang: str) -> NotebookNode:
+    text = say("recheck_failed", lang) + message
     if notes:
-        text += ("\nThe grader left out this code of your answer cells:\n  "
-                 + "\n  ".join(notes[:10]))
+        text += say("recheck_left_out", lang) + "\n  ".join(notes[:10])
     return NotebookNode(output_type="error", ename=ERROR_NAME, evalue=text,
                         traceback=[f"{ERROR_NAME}: {text}"])

@@ -20,21 +20,15 @@ from ..core import (CANDIDATE, FOLLOWER, LEADER, AppendEntries, AppendEntriesRep
                     RaftNode)
 from .agreement import (HINTS, backup, basic_agree, follower_rejoins, stale_leader_rejoins,
                         unreliable)
+from .messages import RULE, Msg
 from .common import (CheckFailed, RefusedCode, exactly_bool, fresh, learner_class,
                      node_class, own_functions, sent, state)
 from .runs import rng, run_seeds
 
-RULE_1 = "Figure 2, AppendEntries receiver 1: reply false if term < currentTerm."
-RULE_2 = ("Figure 2, AppendEntries receiver 2: reply false if the log doesn't contain an entry "
-          "at prevLogIndex whose term matches prevLogTerm, and stop there: change nothing.")
-RULE_34 = ("Figure 2, AppendEntries receiver 3-4: if an existing entry conflicts with a new one "
-           "(same index, different terms), delete it and all that follow it; append any new "
-           "entries not already in the log. Without a conflict nothing is deleted: a delayed or "
-           "repeated AppendEntries must not take back entries the follower already has.")
-RULE_5 = ("Figure 2, AppendEntries receiver 5: if leaderCommit > commitIndex, set commitIndex = "
-          "min(leaderCommit, index of last new entry), then apply the newly committed entries "
-          "(self.apply_committed()). Entries after the last new one may be stale leftovers the "
-          "leader has not checked yet.")
+RULE_1 = Msg("r_rule_1")
+RULE_2 = Msg("r_rule_2")
+RULE_34 = Msg("r_rule_34")
+RULE_5 = Msg("r_rule_5")
 
 
 def _entries(*pairs: tuple[int, str]) -> tuple:
@@ -70,7 +64,7 @@ def _unchanged(node: RaftNode, m: AppendEntries, before: str, log: list, commit:
                rule: str) -> None:
     if node.log != log or node.commit_index != commit:
         raise CheckFailed(f"{node.id} ({before}) got {m}, replied false, and still changed its "
-                          f"state: now {state(node)}.\nRule: {rule}")
+                          f"state: now {state(node)}.\n{RULE}{rule}")
 
 
 def _success(node: RaftNode, m: AppendEntries, before: str, rule: str,
@@ -80,7 +74,7 @@ def _success(node: RaftNode, m: AppendEntries, before: str, rule: str,
     reply = _reply(node, m, before)
     if reply.success is not True:
         raise CheckFailed(f"{node.id} ({before}) got {m} and replied false; its log matches at "
-                          f"prev_log_index={m.prev_log_index}, so it must accept.\nRule: {rule}")
+                          f"prev_log_index={m.prev_log_index}, so it must accept.\n{RULE}{rule}")
     if not match:
         return reply
     want = m.prev_log_index + len(m.entries)
@@ -102,12 +96,12 @@ def _term_cases(full: bool) -> list[Callable[[type], None]]:
         reply = _reply(node, m, before)
         if reply.success is not False:
             raise CheckFailed(f"{node.id} ({before}) accepted {m} from a stale leader.\n"
-                              f"Rule: {RULE_1}")
+                              f"{RULE}{RULE_1}")
         _unchanged(node, m, before, log, 1, RULE_1)
         if node.election_timer_reset or node.leader_id != "S3":
             raise CheckFailed(f"an AppendEntries from a stale leader (term 4 < 5) must not reset "
                               f"the election timer or change leader_id: only the current "
-                              f"leader holds elections off.\nRule: {RULE_1}")
+                              f"leader holds elections off.\n{RULE}{RULE_1}")
 
     def candidate_yields(cls: type) -> None:
         # prev_log_index inside the log, not at its end: a bounds bug in rule 2 costs
@@ -159,7 +153,7 @@ def _refused(node: RaftNode, m: AppendEntries, before: str, log: list, commit: i
     if reply.success is not False:
         raise CheckFailed(f"{node.id} ({before}) got {m} and replied true, but its log has "
                           f"{'no entry' if m.prev_log_index > len(log) else 'a different term'} "
-                          f"at prev_log_index={m.prev_log_index}.\nRule: {RULE_2}")
+                          f"at prev_log_index={m.prev_log_index}.\n{RULE}{RULE_2}")
     _unchanged(node, m, before, log, commit, RULE_2)
     index, term = reply.conflict_index, reply.conflict_term
     past_end = m.prev_log_index > len(log)
@@ -207,7 +201,7 @@ def _consistency_cases(full: bool) -> list[Callable[[type], None]]:
         _success(node, m, before, RULE_2 + " Index 0 (before the log) always matches.")
         if node.log != [Entry(2, "a")]:
             raise CheckFailed(f"after {m} the log must be [Entry(2, 'a')], it is {node.log}.\n"
-                              f"Rule: {RULE_34}")
+                              f"{RULE}{RULE_34}")
 
     def match_of_request(cls: type) -> None:
         node = fresh(cls, log=[1, 1, 1, 1], current_term=1)
@@ -242,7 +236,7 @@ def _merge_case(cls: type, log: list[tuple[int, str]], prev: int, entries: tuple
     node.merge_entries(prev, entries)
     if node.log != want.log:
         raise CheckFailed(f"merge_entries({prev}, {entries}) on {before} left the log "
-                          f"{node.log}; it must be {want.log}.\nRule: {RULE_34}")
+                          f"{node.log}; it must be {want.log}.\n{RULE}{RULE_34}")
 
 
 def _merge_cases(full: bool) -> list[tuple[list[tuple[int, str]], int, tuple]]:
@@ -304,7 +298,7 @@ def _commit_cases(full: bool) -> list[Callable[[type], None]]:
         if node.to_apply != [(i, node.log[i - 1]) for i in (1, 2, 3)] or node.last_applied != 3:
             raise CheckFailed(f"after commit_index rose to 3 the entries 1-3 must be applied "
                               f"(call self.apply_committed()); to_apply is {node.to_apply}, "
-                              f"last_applied {node.last_applied}.\nRule: {RULE_5}")
+                              f"last_applied {node.last_applied}.\n{RULE}{RULE_5}")
 
     def leader_commit_below_last_new(cls: type) -> None:
         node = fresh(cls, log=[1, 1, 1, 1], current_term=1)
@@ -332,17 +326,17 @@ def _commit(node: RaftNode, m: AppendEntries, before: str, want: int) -> None:
         raise CheckFailed(f"{node.id} ({before}) got {m} and replied {replies[0]}: it refused a "
                           f"request whose prev_log_index matches its log, so the commit rule "
                           f"never ran. Fix the consistency check (question 2) first.\n"
-                          f"Rule: {RULE_2}")
+                          f"{RULE}{RULE_2}")
     stored = node.log[m.prev_log_index:m.prev_log_index + len(m.entries)]
     if [e.term for e in stored] != [e.term for e in m.entries]:
         raise CheckFailed(f"{node.id} ({before}) accepted {m} but its log is now {node.log}: the "
                           f"request's entries must be at indexes {m.prev_log_index + 1}.."
                           f"{m.prev_log_index + len(m.entries)} before the commit rule can use "
                           f"the last new one (self.merge_entries(prev_log_index, entries)).\n"
-                          f"Rule: {RULE_34}")
+                          f"{RULE}{RULE_34}")
     if node.commit_index != want:
         raise CheckFailed(f"{node.id} ({before}) got {m}; commit_index must become {want}, it "
-                          f"is {node.commit_index!r}.\nRule: {RULE_5}")
+                          f"is {node.commit_index!r}.\n{RULE}{RULE_5}")
 
 
 def commit_rule(handle_append_entries: Callable, full: bool = False) -> None:
@@ -380,7 +374,7 @@ def _judge(mine: RaftNode, ref: RaftNode, m: AppendEntries, before: str, log: li
             reply = _reply(mine, m, before)
             if reply.success is not False:
                 raise CheckFailed(f"{mine.id} ({before}) accepted {m} from a stale leader.\n"
-                                  f"Rule: {RULE_1}")
+                                  f"{RULE}{RULE_1}")
             _unchanged(mine, m, before, log, commit, RULE_1)
         return
     if "term" in aspects and (mine.role, mine.leader_id, mine.election_timer_reset) != (
@@ -397,12 +391,12 @@ def _judge(mine: RaftNode, ref: RaftNode, m: AppendEntries, before: str, log: li
         _success(mine, m, before, RULE_2)
         if mine.log != ref.log:
             raise CheckFailed(f"{mine.id} ({before}) accepted {m}; its log must then be "
-                              f"{ref.log}, it is {mine.log}.\nRule: {RULE_34}")
+                              f"{ref.log}, it is {mine.log}.\n{RULE}{RULE_34}")
     replies = sent(mine, AppendEntriesReply)
     if ("commit" in aspects and accepted and len(replies) == 1 and replies[0].success is True
             and mine.log == ref.log and mine.commit_index != ref.commit_index):
         raise CheckFailed(f"{mine.id} ({before}) accepted {m}; commit_index must become "
-                          f"{ref.commit_index}, it is {mine.commit_index!r}.\nRule: {RULE_5}")
+                          f"{ref.commit_index}, it is {mine.commit_index!r}.\n{RULE}{RULE_5}")
 
 
 def _differential(learner: type, aspects: set[str]) -> type:

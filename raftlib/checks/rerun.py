@@ -52,13 +52,14 @@ ISOLATION = ("bwrap", "auto", "none")
 
 
 def run_plan(plan: list[tuple[str, str, str]], timeout: float = 300,
-             memory_limit: int = 0, isolation: str = "auto"
+             memory_limit: int = 0, isolation: str = "auto", lang: str = "en"
              ) -> tuple[dict[str, tuple[bool, str]], list[str]]:
     """Run the plan in a fresh isolated interpreter; ``{grade_id: (passed, message)}`` and
-    notes on what was left out of answer cells. ``isolation`` (:data:`ISOLATION`) says
+    notes on what was left out of answer cells; ``lang`` is the language of the checks'
+    messages (the graded notebook's). ``isolation`` (:data:`ISOLATION`) says
     whether it runs under bubblewrap (:mod:`.isolation`); where it cannot, "bwrap" fails
     every test and "auto" runs it without and adds a note saying so."""
-    return PlanRun(plan, timeout, memory_limit, isolation).results()
+    return PlanRun(plan, timeout, memory_limit, isolation, lang).results()
 
 
 class PlanRun:
@@ -66,7 +67,7 @@ class PlanRun:
     while the learner's kernel does) and :meth:`results` waits for it."""
 
     def __init__(self, plan: list[tuple[str, str, str]], timeout: float = 300,
-                 memory_limit: int = 0, isolation: str = "auto") -> None:
+                 memory_limit: int = 0, isolation: str = "auto", lang: str = "en") -> None:
         from .isolation import sandbox_command, unavailable
 
         if isolation not in ISOLATION:
@@ -96,7 +97,8 @@ class PlanRun:
                                      stderr=subprocess.DEVNULL,
                                      preexec_fn=limits if os.name == "posix" else None)
         try:
-            self.proc.stdin.write(json.dumps({"results": self.results_path, "cells": plan}))
+            self.proc.stdin.write(json.dumps({"results": self.results_path, "cells": plan,
+                                              "lang": lang}))
             self.proc.stdin.close()
         except OSError:  # it died at once: no results, every test fails
             pass
@@ -159,7 +161,11 @@ def _main() -> None:
         out.write(json.dumps(row) + "\n")
         out.flush()
 
+    from .. import i18n
     from .lint import filter_answer_cell
+    from .messages import say
+
+    i18n.set_language(plan.get("lang", "en"))  # the graded notebook's, told by the grader
 
     namespace: dict[str, Any] = {"__name__": "__main__"}
     for kind, grade_id, source in plan["cells"]:
@@ -181,10 +187,9 @@ def _main() -> None:
         try:
             exec(compile(tree, filename, "exec"), namespace)
         except _CellTimeout:
-            outcome = (False, f"the cell ran for more than {CELL_LIMIT} s")
+            outcome = (False, say("recheck_cell_timeout", seconds=CELL_LIMIT))
         except SystemExit as e:
-            outcome = (False, f"SystemExit: the code called sys.exit({e.code!r}) or raised "
-                              f"SystemExit; graded code must return, never stop Python")
+            outcome = (False, say("recheck_system_exit", code=e.code))
         except BaseException as e:  # record and go on
             outcome = (False, f"{type(e).__name__}: {e}")
         else:

@@ -16,12 +16,13 @@ from ..cluster import Cluster
 from ..core import LEADER
 from ..errors import SafetyViolation
 from .common import CheckFailed
+from .messages import HINT, say
 
 Scenario = Callable[[type, int], None]
 
 
 def run_seeds(scenario: Scenario, node_class: type, seeds: Iterable[int],
-              hints: dict[str, str]) -> None:
+              hints: dict[str, object]) -> None:
     """Run ``scenario`` for every seed; the first failure raises with its seed and a hint."""
     name = scenario.__doc__.strip().splitlines()[0] if scenario.__doc__ else scenario.__name__
     for seed in seeds:
@@ -29,14 +30,13 @@ def run_seeds(scenario: Scenario, node_class: type, seeds: Iterable[int],
             scenario(node_class, seed)
         except SafetyViolation as e:
             hint = hints.get(e.prop, "")
-            raise CheckFailed(f"{name} (seed {seed}): {e}" + (f"\nHint: {hint}" if hint else "")) \
-                from None
+            raise CheckFailed(say("seed", name=name, seed=seed) + str(e)
+                              + (f"\n{HINT}{hint}" if hint else "")) from None
         except CheckFailed as e:
-            raise type(e)(f"{name} (seed {seed}): {e}") from e.__cause__
+            raise type(e)(say("seed", name=name, seed=seed) + str(e)) from e.__cause__
         except Exception as e:  # the library's own code tripped over the state left behind
-            raise CheckFailed(f"{name} (seed {seed}): the library's code failed with "
-                              f"{type(e).__name__}: {e}, on the state your functions left "
-                              f"(is every field of Figure 2 kept as the library expects?)") from e
+            raise CheckFailed(say("seed", name=name, seed=seed)
+                              + say("library_failed", error=type(e).__name__, detail=e)) from e
 
 
 def cluster(node_class: type, seed: int, n: int = 5, **kwargs) -> Cluster:

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from ..cluster import Cluster
 from ..core import LEADER, RaftNode
+from .messages import say
 from .common import RUN_LIMIT, CheckFailed, exactly_bool, guard, learner_function
 
 _T, _EVENT, _SERVER, _PEER, _TYPE, _TERM, _SENT, _DETAIL = range(8)
@@ -21,11 +22,9 @@ def _run(fn: Callable, name: str) -> Cluster:
     learner_function(fn, name)
     c = guard(fn, name, limit=RUN_LIMIT)()
     if type(c) is not Cluster:
-        raise CheckFailed(f"{name}() must return the rl.Cluster it ran, got {type(c).__name__}")
+        raise CheckFailed(say("sc_not_cluster", name=name, kind=type(c).__name__))
     if c.node_class is not RaftNode or c.nodes != ["S1", "S2", "S3", "S4", "S5"]:
-        raise CheckFailed(f"{name}() must run the library's Raft on five servers "
-                          f"(rl.Cluster(5, seed=...)); got {c!r} with node_class "
-                          f"{c.node_class.__name__}")
+        raise CheckFailed(say("sc_five", name=name, c=c, cls=c.node_class.__name__))
     c.check()
     return c
 
@@ -52,17 +51,15 @@ def _d1(c: Cluster) -> tuple[int, float, float]:
             applied = [r[_T] for r in _rows(c, "apply", "S1")
                        if r[_T] >= row[_T] and r[_DETAIL] >= index]
             if not applied:
-                raise CheckFailed("S1 took D1 but never applied (committed) it: run until "
-                                  "c['S1'].commit_index reaches D1's index before the crash")
+                raise CheckFailed(say("sc_not_applied"))
             return index, row[_T], applied[0]
-    raise CheckFailed('no "D1" was submitted to S1 as leader: make S1 leader (c.timeout("S1") '
-                      'and run), then c.submit("D1", to="S1")')
+    raise CheckFailed(say("sc_no_d1"))
 
 
 def _crashed_after(c: Cluster, server: str, t: float) -> float:
     times = [r[_T] for r in _rows(c, "crash", server) if r[_T] >= t]
     if not times or c.up[server]:
-        raise CheckFailed(f"{server} must crash after S1 committed D1 and stay down")
+        raise CheckFailed(say("sc_must_crash", server=server))
     return times[0]
 
 
@@ -71,9 +68,7 @@ def _acks_only(c: Cluster, index: int, start: float, end: float) -> None:
                if r[_EVENT] == "deliver" and r[_TYPE] == "AppendEntries" and r[_PEER] == "S1"
                and start <= r[_T] <= end and isinstance(r[_DETAIL], int) and r[_DETAIL] > 0}
     if carried != {"S2", "S3"}:
-        raise CheckFailed(f"between submitting D1 and the crash, entries from S1 reached "
-                          f"{sorted(carried)}; the question has only S2 and S3 receive D1 "
-                          f"(cut S1's links to S4 and S5: c.cut('S1', 'S4'), c.cut('S1', 'S5'))")
+        raise CheckFailed(say("sc_acks", carried=sorted(carried)))
 
 
 def _has_d1(c: Cluster, server: str, index: int) -> bool:
@@ -91,20 +86,15 @@ def s4_question(s4_question: Callable, s4_can_be_leader: Any, full: bool = False
     _acks_only(c, index, took, min(crash1, crash2))
     after = max(crash1, crash2)
     if c.now < after + 1.0:
-        raise CheckFailed(f"run at least 1 s after the crashes (c.run(2.0)); the run ended "
-                          f"{c.now - after:.2f} s after them")
+        raise CheckFailed(say("sc_run_longer", ended=c.now - after))
     if _became_leader(c, "S4", after):
-        raise CheckFailed("S4 became leader in your run: that contradicts the election "
-                          "restriction. Did S3 crash or lose D1?")
+        raise CheckFailed(say("sc_s4_leader"))
     if not _became_leader(c, "S3", after):
-        raise CheckFailed("S3 did not become leader after the crashes: heal the network "
-                          "(c.heal()) and run long enough (c.run(2.0))")
+        raise CheckFailed(say("sc_s3_not_leader"))
     if not all(_has_d1(c, s, index) for s in ("S3", "S4", "S5")):
-        raise CheckFailed(f"at the end S3, S4 and S5 must all hold D1 at index {index}")
+        raise CheckFailed(say("sc_hold_d1", index=index))
     if answer is not False:
-        raise CheckFailed("your run shows S3 winning: can S4 be elected? S3 refuses to vote "
-                          "for a candidate whose log is less up-to-date (§5.4.1), and S4 and "
-                          "S5 alone are 2 of 5, not a majority.")
+        raise CheckFailed(say("sc_s4_answer"))
 
 
 def s3_also_down(s3_also_down: Callable, two_of_five_elect: Any, full: bool = False) -> None:
@@ -115,26 +105,23 @@ def s3_also_down(s3_also_down: Callable, two_of_five_elect: Any, full: bool = Fa
     crashes = [r[_T] for r in c.trace_rows() if r[_EVENT] == "crash" and r[_T] >= committed]
     down = {r[_SERVER] for r in c.trace_rows() if r[_EVENT] == "crash" and r[_T] >= committed}
     if not {"S1", "S2", "S3"} <= down:
-        raise CheckFailed(f"crash S1, S2 and S3 after D1 is committed; crashed: {sorted(down)}")
+        raise CheckFailed(say("sc_crash_three", down=sorted(down)))
     last_crash = max(crashes)
     restarts = [r[_T] for r in _rows(c, "restart", "S3") if r[_T] > last_crash]
     if not restarts:
-        raise CheckFailed("restart S3 (c.restart('S3')) after waiting with only S4 and S5 up")
+        raise CheckFailed(say("sc_restart_s3"))
     back = restarts[0]
     if back - last_crash < 2.0:
-        raise CheckFailed(f"wait at least 2 s with only S4 and S5 up before restarting S3 "
-                          f"(you waited {back - last_crash:.2f} s)")
+        raise CheckFailed(say("sc_wait", waited=back - last_crash))
     early = [s for s in ("S4", "S5") if _became_leader(c, s, last_crash, back)]
     if early:
-        raise CheckFailed(f"{early} became leader with only S4 and S5 up: 2 of 5 is no majority")
+        raise CheckFailed(say("sc_early", early=early))
     if not any(_became_leader(c, s, back) for s in ("S3", "S4", "S5")):
-        raise CheckFailed("no leader after S3 came back: run long enough (c.run(2.0))")
+        raise CheckFailed(say("sc_no_leader_back"))
     if not all(_has_d1(c, s, index) for s in ("S3", "S4", "S5")):
-        raise CheckFailed(f"at the end S3, S4 and S5 must all hold D1 at index {index}: a "
-                          f"committed entry survives on S3's disk")
+        raise CheckFailed(say("sc_hold_d1_disk", index=index))
     if answer is not False:
-        raise CheckFailed("your run shows no leader while only two of five servers were up: "
-                          "two servers cannot elect a leader.")
+        raise CheckFailed(say("sc_two_answer"))
 
 
 def symmetry(no_randomness: Callable, with_randomness: Callable, full: bool = False) -> None:
@@ -142,27 +129,22 @@ def symmetry(no_randomness: Callable, with_randomness: Callable, full: bool = Fa
     fixed = _run(no_randomness, "no_randomness")
     low, high = fixed.election_timeout
     if low != high:
-        raise CheckFailed(f"no_randomness() must use equal bounds, election_timeout=(t, t); "
-                          f"it used {fixed.election_timeout}")
+        raise CheckFailed(say("sc_equal_bounds", used=fixed.election_timeout))
     if fixed.now < 2.0:
-        raise CheckFailed("run no_randomness()'s cluster for at least 2 s")
+        raise CheckFailed(say("sc_run_2s"))
     if any(r[_DETAIL] == LEADER for r in _rows(fixed, "role")):
-        raise CheckFailed("no_randomness()'s cluster elected a leader: did every server time "
-                          "out at the same moment? Start them all together and fail nothing.")
+        raise CheckFailed(say("sc_fixed_elected"))
     terms = max(fixed[s].current_term for s in fixed.nodes)
     if terms < 5:
-        raise CheckFailed(f"no_randomness()'s run reached only term {terms}; with equal "
-                          f"timeouts every server keeps starting elections and splitting the "
-                          f"vote: run longer")
+        raise CheckFailed(say("sc_few_terms", terms=terms))
     rand = _run(with_randomness, "with_randomness")
     low, high = rand.election_timeout
     if not high > low or rand.seed != fixed.seed:
-        raise CheckFailed(f"with_randomness() must use the same seed ({fixed.seed}) and a range "
-                          f"low < high; it used seed {rand.seed}, {rand.election_timeout}")
+        raise CheckFailed(say("sc_same_seed", seed=fixed.seed, used_seed=rand.seed,
+                              used=rand.election_timeout))
     firsts = [r[_T] for r in _rows(rand, "role") if r[_DETAIL] == LEADER]
     if not firsts or firsts[0] > 1.0:
-        raise CheckFailed("with_randomness()'s cluster must elect a leader within 1 s of "
-                          "virtual time (run it at least 1 s)")
+        raise CheckFailed(say("sc_random_elects"))
 
 
 __all__ = ["s3_also_down", "s4_question", "symmetry"]

@@ -8,19 +8,13 @@ from typing import Any, Callable
 
 from ..cluster import Cluster
 from ..primary_backup import PrimaryBackup
+from .messages import Msg, say
 from .common import RUN_LIMIT, CheckFailed, exactly_bool, guard, learner_function
 
 #: The predictions asked for: name -> (what happens, explanation when the prediction is wrong).
-SITUATIONS = {
-    "p1_cut_off": ("the network splits into [P1] and [P2, TS]",
-                   "P2 stops hearing P1 and asks TS, which stopped hearing P1 too and hands it "
-                   "the flag; nobody tells P1, which still believes it is primary."),
-    "p2_cut_off": ("the network splits into [P1, TS] and [P2]",
-                   "P2 asks TS for the flag, but TS is out of its reach; P1 keeps TS's flag."),
-    "ts_and_p1_crash": ("TS crashes, then P1 crashes",
-                        "P2 needs TS's flag to take over, and TS is down: a single point of "
-                        "failure."),
-}
+#: situation -> (what happens, why the primaries are what they are), in the learner's language.
+SITUATIONS = {name: (Msg(f"sb_{name}"), Msg(f"sb_{name}_why"))
+              for name in ("p1_cut_off", "p2_cut_off", "ts_and_p1_crash")}
 
 
 def situation(name: str, seed: int) -> PrimaryBackup:
@@ -41,26 +35,25 @@ def situation(name: str, seed: int) -> PrimaryBackup:
 
 def _replicas(value: Any, what: str) -> set[str]:
     if type(value) not in (list, tuple, set) or any(type(v) is not str for v in value):
-        raise CheckFailed(f"{what} must be a list of replica names like ['P1'], got {value!r}")
+        raise CheckFailed(say("sb_not_replicas", what=what, value=value))
     return set(value)
 
 
 def predictions(predicted: Any, full: bool = False) -> None:
     """Question 1: ``predicted`` maps each situation to the replicas that act as primary."""
     if type(predicted) is not dict:
-        raise CheckFailed(f"predicted must be a dict {{situation: [replicas]}}, got "
-                          f"{type(predicted).__name__}")
+        raise CheckFailed(say("sb_not_a_dict", kind=type(predicted).__name__))
     names = list(SITUATIONS) if full else ["p1_cut_off"]
     for name in names:
         if name not in predicted:
-            raise CheckFailed(f"predicted has no entry for {name!r}")
+            raise CheckFailed(say("sb_no_entry", name=name))
         guess = _replicas(predicted[name], f"predicted[{name!r}]")
         for seed in (range(1, 6) if full else [1]):
             actual = set(situation(name, seed).primaries())
             if guess != actual:
                 what, why = SITUATIONS[name]
-                raise CheckFailed(f"when {what}, you predicted primaries {sorted(guess)}; the "
-                                  f"simulator (seed {seed}) shows {sorted(actual)}. {why}")
+                raise CheckFailed(say("sb_predicted", what=what, guess=sorted(guess), seed=seed,
+                                      actual=sorted(actual), why=why))
 
 
 def split_brain(split_brain_run: Callable, full: bool = False) -> None:
@@ -68,10 +61,9 @@ def split_brain(split_brain_run: Callable, full: bool = False) -> None:
     learner_function(split_brain_run, "split_brain_run")
     pb = guard(split_brain_run, "split_brain_run", limit=RUN_LIMIT)()
     if type(pb) is not PrimaryBackup:
-        raise CheckFailed(f"split_brain_run() must return the rl.PrimaryBackup it ran, got "
-                          f"{type(pb).__name__}")
+        raise CheckFailed(say("sb_not_pb", kind=type(pb).__name__))
     if not any(r[1] == "partition" for r in pb.trace_rows()):
-        raise CheckFailed("partition the network in your run (pb.partition(...))")
+        raise CheckFailed(say("sb_no_partition"))
     writes = pb.writes()
     accepted = writes[writes["as"] == "primary"]
     by_key = {}
@@ -80,20 +72,17 @@ def split_brain(split_brain_run: Callable, full: bool = False) -> None:
     conflicts = [key for key, replicas in by_key.items()
                  if len(replicas) >= 2 and len(set().union(*replicas.values())) >= 2]
     if not conflicts:
-        raise CheckFailed("in your run no key was written by two different primaries with "
-                          "different values: partition P1 from P2 and TS, wait for P2 to take "
-                          "over, then have a client on each side write the same key")
+        raise CheckFailed(say("sb_no_conflict"))
     key = conflicts[0]
     final = {r: pb.data(r).get(key) for r in pb.replica_ids}
     if len({repr(v) for v in final.values()}) < 2:
-        raise CheckFailed(f"at the end of your run the replicas agree on {key!r} ({final}); "
-                          f"show them disagreeing (stop before anything overwrites it)")
+        raise CheckFailed(say("sb_agree", key=key, final=final))
 
 
 def majority_rule(can_commit: Callable, full: bool = False) -> None:
     """Question 3: ``can_commit(side, n)`` against Raft runs on every partition side."""
     learner_function(can_commit, "can_commit")
-    fn = guard(can_commit, "can_commit", lambda *a: f"for {a}")
+    fn = guard(can_commit, "can_commit", lambda *a: say("for_args", args=a))
     # Even sizes too: there exactly half is not a majority ("half is enough" must fail).
     sizes = (3, 4, 5, 6) if full else (4, 5)
     for n in sizes:
@@ -106,10 +95,8 @@ def majority_rule(can_commit: Callable, full: bool = False) -> None:
         for side in sides:
             said = exactly_bool(fn(list(side), n), f"can_commit({side}, {n})")
             if said != _raft_commits(side, n, seed=len(side)):
-                raise CheckFailed(f"can_commit({side}, {n}) returned {said}; in the simulator "
-                                  f"a Raft leader on that side {'did' if not said else 'did not'} "
-                                  f"commit. A side commits when it holds a majority of all "
-                                  f"{n} servers (n // 2 + 1), however the rest are split.")
+                raise CheckFailed(say("sb_can_commit_" + ("no" if said else "yes"), side=side,
+                                      n=n, said=said))
 
 
 def _raft_commits(side: list[str], n: int, seed: int) -> bool:

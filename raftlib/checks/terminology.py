@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import glossary
 from .common import CheckFailed
+from .messages import say
 
 #: The questions: (answer direction, the terms asked, by glossary key).
 QUESTIONS = {
@@ -34,24 +35,20 @@ def translations(answers: Any, question: str, full: bool = False) -> None:
         raise CheckFailed(f"unknown question {question!r}; the questions are {list(QUESTIONS)}")
     direction, keys = QUESTIONS[question]
     if type(answers) is not dict:
-        raise CheckFailed(f"answers must be a dict {{term: translation}}, got "
-                          f"{type(answers).__name__}")
+        raise CheckFailed(say("terms_not_a_dict", kind=type(answers).__name__))
     asked = list(zip(prompts(question), keys))
     missing = [p for p, _ in asked if p not in answers]
     if missing:
-        raise CheckFailed(f"the dict has no answer for {missing}; keep the keys as given")
+        raise CheckFailed(say("terms_missing", missing=missing))
     wrong = []
-    language = "Chinese" if direction == "zh" else "English"
     for prompt, key in asked if full else asked[:2]:
         answer = answers[prompt]
         if type(answer) is not str or not answer.strip():
-            wrong.append(f"{prompt!r}: no {language} term given")
+            wrong.append(say(f"terms_none_{direction}", prompt=prompt))
         elif not glossary.matches(key, answer, direction):
-            wrong.append(f"{prompt!r} -> {answer!r} is not the usual {language} term")
+            wrong.append(say(f"terms_wrong_{direction}", prompt=prompt, answer=answer))
     if wrong:
-        raise CheckFailed("not accepted:\n  " + "\n  ".join(wrong) +
-                          "\nThe lessons give each term in both languages on first use; "
-                          "raftlib.glossary.search(...) finds a term by either language.")
+        raise CheckFailed(say("terms_not_accepted", wrong="\n  ".join(wrong)))
 
 
 __all__ = ["QUESTIONS", "prompts", "translations"]

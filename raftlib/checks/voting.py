@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..core import CANDIDATE, LEADER, RaftNode, RequestVote, RequestVoteReply
+from .messages import RULE, Msg, say
 from .common import (CheckFailed, exactly_bool, fresh, learner_class, library_stood_in,
                      node_class, own_functions, sent, state)
 from .runs import cluster, connected_leader, leaders, rng, run_seeds
@@ -55,12 +56,10 @@ def up_to_date(log_is_up_to_date: Callable, full: bool = False) -> None:
         case = (f"Your log's last entry has term {mine[0]} at index {mine[1]}; the candidate's "
                 f"has term {term} at index {index}. You returned {got}, the rule says {want}.")
         if term != mine[0]:
-            rule = ("§5.4.1: if the last entries have different terms, the log whose last term "
-                    "is later is more up-to-date, however long or short the logs are.")
+            rule = say("v_rule_terms")
         else:
-            rule = ("§5.4.1: if the last entries have the same term, the longer log is more "
-                    "up-to-date; a log of the same length is up-to-date too (>=).")
-        raise CheckFailed(f"{case}\nRule: {rule}")
+            rule = say("v_rule_length")
+        raise CheckFailed(f"{case}\n{RULE}{rule}")
 
 
 # ---------------------------------------------------------- handle_request_vote
@@ -99,7 +98,7 @@ def _expect(node: RaftNode, m: RequestVote, before: str, granted: bool, rule: st
     if reply.vote_granted is not granted:
         verdict = "granted" if reply.vote_granted else "refused"
         raise CheckFailed(f"{what} and {verdict} the vote; it must "
-                          f"{'grant' if granted else 'refuse'} it.\nRule: {rule}")
+                          f"{'grant' if granted else 'refuse'} it.\n{RULE}{rule}")
     if granted and node.voted_for != m.candidate_id:
         raise CheckFailed(f"{what} and granted the vote but voted_for is {node.voted_for!r}: "
                           f"record the vote (voted_for = candidate_id) so that it is not given "
@@ -115,11 +114,9 @@ def _expect(node: RaftNode, m: RequestVote, before: str, granted: bool, rule: st
                           f"everyone else from timing out (Students' Guide to Raft).")
 
 
-RULE_STALE = "Figure 2, RequestVote receiver 1: reply false if term < currentTerm."
-RULE_ONE_VOTE = ("Figure 2, RequestVote receiver 2: grant only if votedFor is null or "
-                 "candidateId: one vote per term (§5.2).")
-RULE_RESTRICTION = ("Figure 2, RequestVote receiver 2 and §5.4.1 (election restriction): grant "
-                    "only if the candidate's log is at least as up-to-date as the voter's.")
+RULE_STALE = Msg("v_rule_stale")
+RULE_ONE_VOTE = Msg("v_rule_one_vote")
+RULE_RESTRICTION = Msg("v_rule_restriction")
 
 
 def _vote_cases(full: bool) -> list[Callable[[type], None]]:
@@ -259,9 +256,7 @@ def _timeout_cases(full: bool) -> list[Callable[[type], None]]:
 
 
 def _check_candidate(node: RaftNode, before: str, term: int, log: list[int]) -> None:
-    rule = ("Figure 2, Rules for Servers, Candidates, on conversion to candidate: increment "
-            "currentTerm, vote for self, reset the election timer, send RequestVote RPCs to all "
-            "other servers.")
+    rule = say("v_rule_candidate")
     problems = []
     if node.role != CANDIDATE:
         problems.append(f"role is {node.role!r}, not 'candidate'")
@@ -289,7 +284,7 @@ def _check_candidate(node: RaftNode, before: str, term: int, log: list[int]) -> 
                 break
     if problems:
         raise CheckFailed(f"when the election timer fired on {node.id} ({before}):\n  - "
-                          + "\n  - ".join(problems) + f"\nRule: {rule}")
+                          + "\n  - ".join(problems) + f"\n{RULE}{rule}")
 
 
 def election_timeout(on_election_timeout: Callable, full: bool = False) -> None:
@@ -300,14 +295,8 @@ def election_timeout(on_election_timeout: Callable, full: bool = False) -> None:
 
 
 # ------------------------------------------------------------------- clusters
-HINTS = {
-    "Election Safety": "two servers became leader in the same term. Each server votes at most "
-                       "once per term (voted_for), a candidate votes for itself, and votes are "
-                       "counted only for the candidate's current term.",
-    "Leader Completeness": "a server without an already committed entry became leader. The "
-                           "election restriction (§5.4.1) must refuse candidates whose log is "
-                           "less up-to-date: compare last terms first, then lengths.",
-}
+HINTS = {"Election Safety": Msg("v_hint_election_safety"),
+         "Leader Completeness": Msg("v_hint_leader_completeness")}
 
 
 def initial_election(cls: type, seed: int) -> None:

@@ -38,11 +38,12 @@ DEFAULT_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 #: The Pyodide core files the site serves itself (from npm's ``pyodide`` package).
 CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
               "package.json")
-#: One content folder per language edition: (lessons folder, exercises folder or None) of
-#: this repository. The Chinese edition has lessons only so far (its exercises are to come);
-#: its folder's ``raft-course.json`` makes widgets and plots Chinese there
+#: One content folder per language edition: (lessons folder, suffix of its exercises' folders
+#: in ``exercises/``; None: the others) of this repository: the Chinese edition of exercise A
+#: is ``exercises/A-zh``. An edition's ``raft-course.json`` (in its lessons folder and each
+#: exercise folder) makes widgets, plots and grader messages Chinese there
 #: (:func:`raftlib.i18n.folder_language`).
-EDITIONS = {"en": ("notebooks", "exercises"), "zh": ("notebooks/zh", None)}
+EDITIONS = {"en": ("notebooks", None), "zh": ("notebooks/zh", "-zh")}
 #: The marker file of an edition's language, copied with its lessons.
 LANGUAGE_FILE = "raft-course.json"
 KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
@@ -60,13 +61,16 @@ def stage_content(dest: Path) -> list[Path]:
     staged = []
     for language, (lessons, exercises) in EDITIONS.items():
         sources = [(p, Path("lessons") / p.name) for p in sorted((ROOT / lessons).glob("*.ipynb"))]
-        if exercises is not None:
-            sources += [(p, Path("exercises") / p.parent.name / p.name)
-                        for p in sorted((ROOT / exercises).glob("*/*.ipynb"))]
-        marker = ROOT / lessons / LANGUAGE_FILE
-        if marker.is_file():
-            (dest / language / "lessons").mkdir(parents=True, exist_ok=True)
-            (dest / language / "lessons" / LANGUAGE_FILE).write_bytes(marker.read_bytes())
+        suffixes = tuple(suffix for _, suffix in EDITIONS.values() if suffix)
+        folders = [f for f in sorted((ROOT / "exercises").iterdir()) if f.is_dir()
+                   and (f.name.endswith(exercises) if exercises else not f.name.endswith(suffixes))]
+        sources += [(p, Path("exercises") / p.parent.name / p.name)
+                    for folder in folders for p in sorted(folder.glob("*.ipynb"))]
+        for marker, rel in [(ROOT / lessons / LANGUAGE_FILE, Path("lessons")),
+                            *((f / LANGUAGE_FILE, Path("exercises") / f.name) for f in folders)]:
+            if marker.is_file():
+                (dest / language / rel).mkdir(parents=True, exist_ok=True)
+                (dest / language / rel / LANGUAGE_FILE).write_bytes(marker.read_bytes())
         if not sources:
             raise BuildError(f"no notebooks found for the {language!r} edition in {lessons}/")
         for src, rel in sources:
