@@ -87,7 +87,7 @@ def test_click_a_server_and_crash_it(page):
     menu = view.locator(".raft-menu")
     assert menu.is_visible()
     assert [b.get_attribute("data-action") for b in menu.locator("button").all()] == [
-        "crash", "timeout", "request", "isolate"]
+        "crash", "timeout", "request", "isolate", "reboot"]
     act(page, view, "crash")
     wait_for(page, view, lambda s: s["leader"] == "", "no leader after the crash")
     assert "raft-crashed" in node.get_attribute("class")
@@ -128,6 +128,49 @@ def test_click_a_link_and_cut_it(page):
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     act(page, view, "heal")
     assert "raft-cut" not in link.get_attribute("class")
+
+
+def note_after(page, view, key: str) -> str:
+    """Press ``key`` in the widget, wait for the kernel's answer, return the note."""
+    before = status(view)["seq"]
+    page.keyboard.press(key)
+    wait_for(page, view, lambda s: s["seq"] != before, f"the answer to key {key}")
+    return view.locator(".raft-note").inner_text()
+
+
+def test_raftscope_keyboard_shortcuts(page):
+    view = page.locator(".raft-view").first
+    cells = page.locator(".jp-Notebook .jp-Cell").count()
+    leader = wait_for(page, view, lambda s: s["leader"], "a leader")["leader"]
+    view.locator(".raft-status").click()  # focus the widget (not the picture: no menu)
+    page.keyboard.press("?")
+    keys = view.locator(".raft-help kbd").all_inner_texts()
+    assert {"Space", "C", "K", "R", "B", "T", "D", "A", "L", "F"} <= set(keys), keys
+    page.keyboard.press("Escape")
+    assert not view.locator(".raft-help").is_visible()
+    note_after(page, view, "k")
+    assert status(view)["leader"] == "" and "raft-crashed" in view.locator(
+        f"[data-server='{leader}']").get_attribute("class")
+    assert "split vote" in note_after(page, view, "a")
+    assert "first candidate" in note_after(page, view, "l")
+    assert "click or point at a message first" in note_after(page, view, "d")
+    note_after(page, view, "b")
+    assert view.locator(".raft-crashed").count() == 0
+    message = view.locator("[data-message]").first
+    mid = message.get_attribute("data-message")
+    message.hover()
+    note_after(page, view, "d")
+    assert view.locator(f"[data-message='{mid}']").count() == 0
+    slider = view.locator(".raft-time")
+    slider.evaluate("el => { el.value = el.max / 2; el.dispatchEvent(new Event('input')); "
+                    "el.dispatchEvent(new Event('change')); }")
+    wait_for(page, view, lambda s: view.locator(".raft-status").inner_text().find("replaying") >= 0,
+             "the replay")
+    view.locator(".raft-status").click()
+    assert "forked" in note_after(page, view, "f")
+    assert "replaying" not in view.locator(".raft-status").inner_text()
+    # JupyterLab's own command-mode keys (A, B, D, L, F) did not act on the notebook
+    assert page.locator(".jp-Notebook .jp-Cell").count() == cells
 
 
 def test_height_is_stable_over_fifty_steps_and_fits_the_screen(page):
