@@ -173,6 +173,36 @@ def test_raftscope_keyboard_shortcuts(page):
     assert page.locator(".jp-Notebook .jp-Cell").count() == cells
 
 
+def test_a_grouped_burst_and_a_stale_leader(page):
+    """Screenshots of two states a learner must read at a glance: a burst of AppendEntries
+    (three client requests at once) drawn as one arrow per link marked ×3, and two leaders
+    where the one of the older term is marked stale."""
+    view = page.locator(".raft-view").first
+    wait_for(page, view, lambda s: s["leader"], "a leader")
+    view.locator(".raft-status").click()
+    for _ in range(3):
+        note_after(page, view, "c")
+    counts = view.locator("[data-message] .raft-count").all_text_contents()
+    assert counts.count("×3") == 4, counts  # one group on each link from the leader
+    bursts = view.locator("[data-message]", has=view.locator(".raft-count"))
+    assert all(len(b.get_attribute("data-messages").split()) == 3 for b in bursts.all())
+    view.screenshot(path=str(ARTIFACTS / "browser_widget_burst.png"))
+    view.locator(".raft-preset").select_option("two_leaders")
+    before = status(view)["seq"]
+    view.locator(".raft-preset-button").click()
+    wait_for(page, view, lambda s: s["seq"] != before, "the scenario")
+    leaders = view.locator(".raft-server.raft-leader")
+    assert leaders.count() == 2
+    stale = view.locator(".raft-server.raft-leader.raft-stale")
+    assert stale.count() == 1
+    assert stale.locator(".raft-label").first.text_content() == "★ stale leader"
+    fresh = view.locator(".raft-server.raft-leader:not(.raft-stale) .raft-label").first
+    assert fresh.text_content() == "★ leader"
+    assert status(view)["leader"] == view.locator(".raft-server.raft-leader:not(.raft-stale)"
+                                                  ).get_attribute("data-server")
+    view.screenshot(path=str(ARTIFACTS / "browser_widget_stale_leader.png"))
+
+
 def test_height_is_stable_over_fifty_steps_and_fits_the_screen(page):
     view = page.locator(".raft-view").first
     heights = []

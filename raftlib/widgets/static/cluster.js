@@ -176,30 +176,34 @@ function render({model, el}) {
     patch(layers.logs[0], head.join(""));
     st.servers.forEach((s, r) => {
       const y = LOG_TOP + r * rowH, parts = [];
-      parts.push(`<text class="raft-log-server" x="${LOG_X}" y="${y + rowH / 2 + 4}">${s.id}</text>`);
+      // a row: the next_index marker on top (y+1..y+7), cells (y+8..), the match_index bar under
+      const top = y + 8, cellH = rowH - 14, mid = top + cellH / 2 + 3.5;
+      parts.push(`<text class="raft-log-server" x="${LOG_X}" y="${mid}">${s.id}</text>`);
       for (let i = Math.max(first, s.log0); i <= s.last; i++) {
         const term = s.log[i - s.log0], x = LOG_X + 26 + (i - first) * CELL_W;
         const done = s.up && i <= s.commit;
-        parts.push(`<g class="raft-entry${done ? " raft-committed" : ""}"><rect x="${x}" y="${y + 3}" width="${CELL_W - 2}" height="${rowH - 10}" fill="${termColor(cfg, term)}"/><text x="${x + (CELL_W - 2) / 2}" y="${y + rowH / 2 + 2}">${term}</text><title>${i}: ${esc(s.cmds[i - s.log0])}</title></g>`);
+        parts.push(`<g class="raft-entry${done ? " raft-committed" : ""}"><rect x="${x}" y="${top}" width="${CELL_W - 2}" height="${cellH}" fill="${termColor(cfg, term)}"/><text x="${x + (CELL_W - 2) / 2}" y="${mid - 0.5}">${term}</text><title>${i}: ${esc(s.cmds[i - s.log0])}</title></g>`);
       }
       if (leader && leader.next && s.id in leader.next) {   // markers on the follower's own row
         const nx = LOG_X + 26 + (leader.next[s.id] - first) * CELL_W + (CELL_W - 2) / 2;
         const mx = LOG_X + 26 + (leader.match[s.id] - first + 1) * CELL_W - 2;
-        if (leader.next[s.id] >= first) parts.push(`<path class="raft-next-marker" d="M ${nx - 4} ${y} L ${nx + 4} ${y} L ${nx} ${y + 5} Z"><title>${esc(lab("next_marker"))} = ${leader.next[s.id]}</title></path>`);
-        if (leader.match[s.id] >= first) parts.push(`<rect class="raft-match-marker" x="${LOG_X + 26}" y="${y + rowH - 6}" width="${Math.max(0, mx - LOG_X - 26)}" height="2.5"><title>${esc(lab("match_marker"))} = ${leader.match[s.id]}</title></rect>`);
+        if (leader.next[s.id] >= first) parts.push(`<path class="raft-next-marker" d="M ${nx - 4} ${y + 1} L ${nx + 4} ${y + 1} L ${nx} ${y + 7} Z"><title>${esc(lab("next_marker"))} = ${leader.next[s.id]}</title></path>`);
+        if (leader.match[s.id] >= first) parts.push(`<rect class="raft-match-marker" x="${LOG_X + 26}" y="${top + cellH + 1.5}" width="${Math.max(0, mx - LOG_X - 26)}" height="2.5"><title>${esc(lab("match_marker"))} = ${leader.match[s.id]}</title></rect>`);
       }
       patch(layers.logs[r + 1], parts.join(""));
     });
   }
   function drawMessages(pos) {
     const layer = layers.msgs, t = st.t;
-    // group bursts: messages on the same directed link that sit close together now
-    const groups = [];
-    const sorted = [...st.msgs].sort((a, b) => (a[1] + a[2]).localeCompare(b[1] + b[2]) || a[5] - b[5]);
-    for (const m of sorted) {
-      const frac = (t - m[4]) / Math.max(1e-9, m[5] - m[4]), g = groups[groups.length - 1];
-      if (g && g.src === m[1] && g.dst === m[2] && g.kind === m[3] && Math.abs(frac - g.frac) < 0.12) g.msgs.push(m);
-      else groups.push({src: m[1], dst: m[2], kind: m[3], frac, msgs: [m]});
+    // group bursts: messages of one kind on the same directed link that sit close together
+    // now (sorted by link, kind and position, so another kind in between does not split them)
+    const groups = [], frac = (m) => (t - m[4]) / Math.max(1e-9, m[5] - m[4]);
+    const sorted = st.msgs.map((m) => [m, frac(m)]).sort(([a, fa], [b, fb]) =>
+      (a[1] + a[2] + a[3]).localeCompare(b[1] + b[2] + b[3]) || fa - fb);
+    for (const [m, f] of sorted) {
+      const g = groups[groups.length - 1];
+      if (g && g.src === m[1] && g.dst === m[2] && g.kind === m[3] && Math.abs(f - g.frac) < 0.12) g.msgs.push(m);
+      else groups.push({src: m[1], dst: m[2], kind: m[3], frac: f, msgs: [m]});
     }
     let html = "";
     groups.forEach((g) => {
@@ -207,15 +211,20 @@ function render({model, el}) {
       const sel = menuFor && menuFor.message == m[0] ? " raft-selected" : "";
       html += `<g class="raft-message${sel}" data-message="${m[0]}" data-messages="${g.msgs.map((x) => x[0]).join(" ")}" data-kind="${m[3]}">` +
         `<circle class="raft-msg-hit" r="11"/><path class="raft-arrow" d="M -11 -7 L 11 0 L -11 7 Z" fill="${color}"/>` +
-        (ok === true ? '<text class="raft-ok" y="-9">✓</text>' : ok === false ? '<text class="raft-fail" y="-9">✗</text>' : "") +
-        (g.msgs.length > 1 ? `<text class="raft-count" x="11" y="12">×${g.msgs.length}</text>` : "") + "</g>";
+        (ok === null && g.msgs.length === 1 ? "" : '<text class="raft-msg-mark">' +   // ahead of the arrow
+          (ok === true ? '<tspan class="raft-ok">✓</tspan>' : ok === false ? '<tspan class="raft-fail">✗</tspan>' : "") +
+          (g.msgs.length > 1 ? `<tspan class="raft-count">×${g.msgs.length}</tspan>` : "") + "</text>") + "</g>";
     });
     const fresh = patch(layer, html);
     animated = [];
     [...layer.children].forEach((el, k) => {
       const m = groups[k].msgs[0], [sx, sy] = pos[m[1]], [dx, dy] = pos[m[2]];
-      const d = Math.hypot(dx - sx, dy - sy) || 1, edge = (NODE_R + 10) / d;
-      if (fresh) el.querySelector(".raft-arrow").setAttribute("transform", `rotate(${((Math.atan2(dy - sy, dx - sx) * 180) / Math.PI).toFixed(1)})`);
+      const d = Math.hypot(dx - sx, dy - sy) || 1, edge = (NODE_R + 20) / d;  // clear of the timer ring
+      if (fresh) {
+        el.querySelector(".raft-arrow").setAttribute("transform", `rotate(${((Math.atan2(dy - sy, dx - sx) * 180) / Math.PI).toFixed(1)})`);
+        const mark = el.querySelector(".raft-msg-mark");   // on the link just ahead of the tip
+        if (mark) { mark.setAttribute("x", ((dx - sx) / d * 24).toFixed(1)); mark.setAttribute("y", ((dy - sy) / d * 24 + 4).toFixed(1)); }
+      }
       animated.push({el, sx, sy, dx, dy, sent: m[4], arrives: m[5], lo: edge, hi: 1 - edge,
         ox: (-(dy - sy) / d) * 7, oy: ((dx - sx) / d) * 7});  // right of travel: two ways apart
     });
