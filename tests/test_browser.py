@@ -243,6 +243,10 @@ def test_each_widget_keeps_its_own_language(page):
     wait_for(page, zh, lambda s: s["seq"] != before, "the step")
     assert zh.locator(".raft-step").inner_text() == "单步"
     zh.screenshot(path=str(ARTIFACTS / "browser_widget_zh.png"))
+    # recent events wrap between words, never inside one ("已送|达", "(T|rue)")
+    split = zh.locator(".raft-recent span").evaluate_all(
+        "els => els.filter((el) => el.getClientRects().length > 1).map((el) => el.textContent)")
+    assert zh.locator(".raft-recent span").count() > 20 and split == [], split
     en.locator(".raft-lang [data-lang='zh']").click()  # this widget's own switch
     page.wait_for_function("() => document.querySelector('.raft-view .raft-step').innerText == '单步'")
     assert zh.locator(".raft-lang .raft-on").inner_text() == "中文"

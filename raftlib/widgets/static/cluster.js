@@ -302,7 +302,7 @@ function render({model, el}) {
     else h = `<div class="raft-muted">${esc(lab("click_hint"))}</div>`;
     patch($(".raft-details"), h);
     patch($(".raft-recent"), `<h4>${esc(lab("recent"))}</h4>` +
-      st.recent.map((line) => `<div>${esc(line)}</div>`).join(""));
+      st.recent.map((line) => `<div>${line.split(" ").map((w) => `<span>${esc(w)}</span>`).join(" ")}</div>`).join(""));
   }
 
   // ------------------------------------------------------------------ text, status, time
