@@ -48,7 +48,7 @@ def page(lab):
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield open_notebook(browser, *lab, NOTEBOOK.name, count=2)
+        yield open_notebook(browser, *lab, NOTEBOOK.name, count=3)
         browser.close()
 
 
@@ -201,6 +201,30 @@ def test_a_grouped_burst_and_a_stale_leader(page):
     assert status(view)["leader"] == view.locator(".raft-server.raft-leader:not(.raft-stale)"
                                                   ).get_attribute("data-server")
     view.screenshot(path=str(ARTIFACTS / "browser_widget_stale_leader.png"))
+
+
+def test_a_tour_fits_the_notebook(page):
+    """The guided tour (lesson 7's replication tour): caption, Back / Next and the picture
+    fit the notebook's width; nothing is cut or wrapped; Next moves the picture."""
+    tour = page.locator(".raft-tour")
+    tour.scroll_into_view_if_needed()
+    view = tour.locator(".raft-view")
+    wait_for(page, view, lambda s: s["seq"], "the tour's picture")
+    area = page.locator(".jp-Cell-outputArea", has=tour).bounding_box()
+    box = tour.bounding_box()
+    assert box["x"] + box["width"] <= area["x"] + area["width"] + 1, (box, area)
+    assert view.locator(".raft-toolbar").bounding_box()["height"] <= 34  # one row of controls
+    for selector in (".raft-tour-next", ".raft-tour-back", ".raft-tour-progress"):
+        el = tour.locator(selector)
+        assert el.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), selector
+    caption = tour.locator(".raft-tour-caption")
+    assert caption.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+    first = caption.inner_text()
+    before = status(view)["seq"]
+    tour.locator(".raft-tour-next").click()
+    wait_for(page, view, lambda s: s["seq"] != before, "the next step")
+    assert caption.inner_text() != first and "2 of" in tour.locator(".raft-tour-progress").inner_text()
+    tour.screenshot(path=str(ARTIFACTS / "browser_tour.png"))
 
 
 def test_height_is_stable_over_fifty_steps_and_fits_the_screen(page):

@@ -6,6 +6,7 @@
 const NS = "http://www.w3.org/2000/svg";
 const W = 620, H = 400;                 // the SVG's viewBox
 const CX = 190, CY = 196, RING = 132, NODE_R = 28;
+const LABEL_TOP = NODE_R + 5, LABEL_BOTTOM = NODE_R + 34, LABEL_HALF_W = 42;  // under a server
 const LOG_X = 372, CELL_W = 15, LOG_TOP = 58;
 const TICK_MS = 50;                     // at most 20 kernel updates per second while playing
 const KIND_KEY = {RequestVote: "request_vote", RequestVoteReply: "vote_reply",
@@ -45,6 +46,14 @@ function positions(nodes) {
     pos[s] = [CX + r * Math.sin(a), CY - r * Math.cos(a)];
   });
   return pos;
+}
+function clearOfLabel(ux, uy) {
+  // How far from a server's centre a ray in direction (ux, uy) leaves the box of the labels
+  // under it (role, vote), plus half an arrow; 0 if the ray misses the box.
+  if (uy <= 0) return 0;
+  const side = Math.abs(ux) > 1e-9 ? LABEL_HALF_W / Math.abs(ux) : Infinity;
+  const exit = Math.min(side, LABEL_BOTTOM / uy);
+  return uy * exit >= LABEL_TOP ? exit + 12 : 0;
 }
 function arcPath(x, y, r, frac) {
   frac = Math.max(0, Math.min(frac, 0.9999));
@@ -169,7 +178,7 @@ function render({model, el}) {
     const leader = st.servers.find((s) => s.role === "leader" && !s.stale);
     const head = [`<text class="raft-log-title" x="${LOG_X}" y="${LOG_TOP - 24}">${esc(lab("log"))}</text>`];
     for (let i = first; i <= Math.max(last, first); i++) {
-      if (last && ((i - first) % 5 === 0 || i === last))
+      if (last && ((i - first) % 5 === 0 || (i === last && (i - first) % 5 > 1)))  // no overlap
         head.push(`<text class="raft-log-index" x="${LOG_X + 26 + (i - first) * CELL_W + CELL_W / 2}" y="${LOG_TOP - 6}">${i}</text>`);
     }
     if (first > 1) head.push(`<text class="raft-log-index" x="${LOG_X}" y="${LOG_TOP + n * rowH + 12}" text-anchor="start">${esc(lab("earlier", {n: first - 1}))}</text>`);
@@ -219,13 +228,17 @@ function render({model, el}) {
     animated = [];
     [...layer.children].forEach((el, k) => {
       const m = groups[k].msgs[0], [sx, sy] = pos[m[1]], [dx, dy] = pos[m[2]];
-      const d = Math.hypot(dx - sx, dy - sy) || 1, edge = (NODE_R + 20) / d;  // clear of the timer ring
+      const d = Math.hypot(dx - sx, dy - sy) || 1, ux = (dx - sx) / d, uy = (dy - sy) / d;
+      // start and end clear of the timer rings and of the labels under both servers
+      let lo = Math.max(NODE_R + 20, clearOfLabel(ux, uy)) / d;
+      let hi = 1 - Math.max(NODE_R + 20, clearOfLabel(-ux, -uy)) / d;
+      if (hi - lo < 0.2) { lo = (NODE_R + 20) / d; hi = 1 - lo; }
       if (fresh) {
         el.querySelector(".raft-arrow").setAttribute("transform", `rotate(${((Math.atan2(dy - sy, dx - sx) * 180) / Math.PI).toFixed(1)})`);
         const mark = el.querySelector(".raft-msg-mark");   // on the link just ahead of the tip
         if (mark) { mark.setAttribute("x", ((dx - sx) / d * 24).toFixed(1)); mark.setAttribute("y", ((dy - sy) / d * 24 + 4).toFixed(1)); }
       }
-      animated.push({el, sx, sy, dx, dy, sent: m[4], arrives: m[5], lo: edge, hi: 1 - edge,
+      animated.push({el, sx, sy, dx, dy, sent: m[4], arrives: m[5], lo, hi,
         ox: (-(dy - sy) / d) * 7, oy: ((dx - sx) / d) * 7});  // right of travel: two ways apart
     });
   }
