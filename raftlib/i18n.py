@@ -208,6 +208,10 @@ UI: dict[str, tuple[str, str]] = {
                   "至少需要两个正在运行的选举计时器，现有 {n} 个（领导者和已崩溃的服务器没有：请先让领导者崩溃）"),
     "align_done": ("election timers of {servers} aligned: all fire within {ms} ms, so a split "
                    "vote is likely", "已对齐 {servers} 的选举计时器：都在 {ms} 毫秒内到期，很可能出现选票瓜分"),
+    "align_done_leader": ("election timers of {servers} aligned, but leader {leader}'s "
+                          "heartbeats will reset them: crash it (K) to see a split vote",
+                          "已对齐 {servers} 的选举计时器，但领导者 {leader} 的心跳会重置它们："
+                          "让它崩溃（K）才能看到选票瓜分"),
     "spread_done": ("election timers of {servers} spread at least {ms} ms apart (one message "
                     "delay): the first candidate should win",
                     "已拉开 {servers} 的选举计时器，间隔至少 {ms} 毫秒（一次消息延迟）：第一个候选人应当胜出"),

@@ -241,6 +241,10 @@ def test_align_timers_makes_a_split_vote_and_spread_lets_the_first_win():
 
 
 def test_align_with_a_stable_leader_explains_itself():
+    c = elected()
+    view = ClusterView(c)
+    view.do("align")
+    assert not view.note["error"] and f"leader {c.leader()}'s heartbeats" in view.note["text"]
     c = rl.Cluster(3, seed=1)
     view = ClusterView(c)
     view.do("crash", server="S1")

@@ -212,13 +212,16 @@ class ClusterView(anywidget.AnyWidget):
         return timers
 
     def _align(self) -> None:
-        """All running election timers fire within a few ms of the earliest one: every
-        server becomes a candidate before any RequestVote arrives, so a split vote is likely."""
+        """All running election timers fire within a fraction of a millisecond of the
+        earliest one: every server becomes a candidate before any RequestVote arrives, so a
+        split vote is likely (once no leader's heartbeats reset the timers)."""
         timers, now = self._election_timers(), self.cluster.now
         first = timers[0][0]
         for k, (_due, s) in enumerate(timers):
             self._act("set_election_timer", s, first + k * ALIGN_GAP - now)
-        self._say("align_done", servers=", ".join(s for _d, s in timers),
+        leader = self.cluster.leader()
+        self._say("align_done" if leader is None else "align_done_leader", leader=leader,
+                  servers=", ".join(s for _d, s in timers),
                   ms=f"{(len(timers) - 1) * ALIGN_GAP * 1000:.1f}")
 
     def _spread(self) -> None:
