@@ -25,7 +25,8 @@ $(STAMP): pyproject.toml
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --port=$(PORT) $(ROOT_FLAG) --ServerApp.root_dir=. \
-		--LabApp.default_url=/lab/tree/$(WELCOME) $(LAB_ARGS)
+		--LabApp.default_url=/lab/tree/$(WELCOME) \
+		--ServerApp.jpserver_extensions=raftlib.jupyter_nodelay=True $(LAB_ARGS)
 
 lab-zh:
 	@$(MAKE) --no-print-directory lab COURSE_LANG=zh

@@ -18,7 +18,8 @@ from .errors import ConfigError, InvalidCommandError, UnknownServerError
 from .kv import Client, ClientReply, ClientRequest, KVStore, Op, op_problem
 from .safety import SafetyMonitor
 from .sim.simulation import Simulation, copy_value, payload_size
-from .validate import check_bool, check_choice, check_int, check_number, check_range
+from .validate import (check_bool, check_choice, check_int, check_number, check_range,
+                       check_time)
 
 _SHARED = frozenset((str, int, float, bool, type(None)))  # commands that need no copy
 _COMMAND = attrgetter("command")
@@ -397,6 +398,22 @@ class Cluster(Simulation):
             raise ConfigError(f"server {sid} is crashed; it has no timer to fire")
         self._trace_row("timer", sid, None, detail="election (forced)")
         self._run(sid, self._nodes[sid].on_election_timeout)
+
+    def set_election_timer(self, sid: str, seconds: float) -> None:
+        """Make ``sid``'s running election timer fire ``seconds`` from now instead
+        (RaftScope's "align timers" and "spread timers" are made of this).
+
+        Deterministic: no random draw. ConfigError if ``sid`` is crashed or has no
+        election timer running (a leader has none).
+        """
+        self._check_server(sid)
+        seconds = check_time("seconds", seconds)
+        if not self.up[sid]:
+            raise ConfigError(f"server {sid} is crashed; it has no election timer")
+        if (sid, "election") not in self.timers:
+            raise ConfigError(f"server {sid} ({self._nodes[sid].role}) has no election timer "
+                              f"running; a leader has none, followers and candidates have one")
+        self.set_timer(sid, "election", seconds)
 
     def heartbeat(self, sid: str) -> None:
         """Make leader ``sid``'s heartbeat timer fire now (a non-leader ignores it).

@@ -170,6 +170,15 @@ UI: dict[str, tuple[str, str]] = {
     "key_restart": ("restart every crashed server", "重启所有已崩溃的服务器"),
     "key_timeout": ("time out the selected server", "让选中的服务器超时"),
     "key_heal": ("heal the whole network", "恢复整个网络"),
+    "key_reboot": ("crash and restart the leader of the highest term",
+                   "让最高任期的领导者崩溃并立即重启"),
+    "key_align": ("align the election timers: all fire at nearly the same moment (a split vote "
+                  "is likely)", "对齐选举计时器：几乎同时到期（很可能出现选票瓜分）"),
+    "key_spread": ("spread the election timers apart (the first candidate should win)",
+                   "拉开选举计时器的间隔（第一个候选人应当胜出）"),
+    "key_drop": ("drop the message whose menu is open or under the pointer",
+                 "丢弃菜单已打开或鼠标所指的消息"),
+    "key_fork": ("fork: the present becomes the end of history", "分叉：当前时刻成为历史的终点"),
     "key_close": ("close the menu or help", "关闭菜单或帮助"),
     "key_help": ("show or hide this help", "显示或隐藏本帮助"),
     # the prediction widget (raftlib.widgets.predict)
@@ -190,6 +199,24 @@ UI: dict[str, tuple[str, str]] = {
                        "没有服务器 {s!r}；现有服务器：{allowed}"),
     "no_such_message": ("message #{id} is no longer in flight (in flight now: {ids})",
                         "消息 #{id} 已不在途中（当前在途：{ids}）"),
+    "choose_server": ("click a server first (or pick one in its menu)",
+                      "请先点击一台服务器（或在它的菜单中选择）"),
+    "choose_message": ("click or point at a message first ({n} in flight)",
+                       "请先点击或指向一条消息（在途 {n} 条）"),
+    "no_timers": ("needs at least two running election timers, found {n} (a leader and a crashed "
+                  "server have none: crash the leader first)",
+                  "至少需要两个正在运行的选举计时器，现有 {n} 个（领导者和已崩溃的服务器没有：请先让领导者崩溃）"),
+    "align_done": ("election timers of {servers} aligned: all fire within {ms} ms, so a split "
+                   "vote is likely", "已对齐 {servers} 的选举计时器：都在 {ms} 毫秒内到期，很可能出现选票瓜分"),
+    "align_done_leader": ("election timers of {servers} aligned, but leader {leader}'s "
+                          "heartbeats will reset them: crash it (K) to see a split vote",
+                          "已对齐 {servers} 的选举计时器，但领导者 {leader} 的心跳会重置它们："
+                          "让它崩溃（K）才能看到选票瓜分"),
+    "spread_done": ("election timers of {servers} spread at least {ms} ms apart (one message "
+                    "delay): the first candidate should win",
+                    "已拉开 {servers} 的选举计时器，间隔至少 {ms} 毫秒（一次消息延迟）：第一个候选人应当胜出"),
+    "restarted": ("restarted: {servers}", "已重启：{servers}"),
+    "reboot": ("crash and restart", "崩溃并重启"),
     "unknown_preset": ("unknown scenario {name!r}; allowed: {allowed}",
                        "未知场景 {name!r}；可用场景：{allowed}"),
     "ev_timer": ("timer", "计时器"),

@@ -19,6 +19,8 @@ import urllib.request
 from pathlib import Path
 from typing import Iterator
 
+#: Enables :mod:`raftlib.jupyter_nodelay` (as ``make lab`` does).
+NODELAY = "--ServerApp.jpserver_extensions=raftlib.jupyter_nodelay=True"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-dev-shm-usage"]
@@ -51,7 +53,7 @@ def lab_server(root: Path, *, start_timeout: float = 60.0) -> Iterator[tuple[str
                 [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
                  "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
                  f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-                 "--LabApp.expose_app_in_browser=True"],
+                 "--LabApp.expose_app_in_browser=True", NODELAY],
                 env=env, stdout=log, stderr=subprocess.STDOUT)
             base = f"http://127.0.0.1:{port}"
             try:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 #: The Cluster methods a Timeline records as user actions.
 ACTIONS = frozenset({"crash", "restart", "timeout", "submit", "drop", "duplicate", "deliver_now",
-                     "partition", "cut", "heal", "disconnect", "connect"})
+                     "partition", "cut", "heal", "disconnect", "connect", "set_election_timer"})
 _NETWORK_KNOBS = ("request_delay", "request_loss", "reply_loss", "duplicate", "long_reordering",
                   "deliver_from_crashed")
 
@@ -360,10 +360,15 @@ class Timeline:
             self._mark()
 
     def _fork(self, op: tuple) -> None:
-        if self.future:  # the recorded future and its checkpoints are gone
+        self.fork()
+        self._record(op)
+
+    def fork(self) -> None:
+        """Make the present the end of history: the recorded future (and its checkpoints)
+        is dropped, as acting at a past moment does (RaftScope's "fork")."""
+        if self.future:
             self.future.clear()
             del self._checkpoints[self._checkpoint_before(len(self.done)) + 1:]
-        self._record(op)
 
     def seek(self, t: float) -> None:
         """Go to virtual time ``t``: forward by running, backward by replaying from the

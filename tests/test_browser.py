@@ -48,7 +48,7 @@ def page(lab):
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield open_notebook(browser, *lab, NOTEBOOK.name, count=2)
+        yield open_notebook(browser, *lab, NOTEBOOK.name, count=3)
         browser.close()
 
 
@@ -87,7 +87,7 @@ def test_click_a_server_and_crash_it(page):
     menu = view.locator(".raft-menu")
     assert menu.is_visible()
     assert [b.get_attribute("data-action") for b in menu.locator("button").all()] == [
-        "crash", "timeout", "request", "isolate"]
+        "crash", "timeout", "request", "isolate", "reboot"]
     act(page, view, "crash")
     wait_for(page, view, lambda s: s["leader"] == "", "no leader after the crash")
     assert "raft-crashed" in node.get_attribute("class")
@@ -130,6 +130,103 @@ def test_click_a_link_and_cut_it(page):
     assert "raft-cut" not in link.get_attribute("class")
 
 
+def note_after(page, view, key: str) -> str:
+    """Press ``key`` in the widget, wait for the kernel's answer, return the note."""
+    before = status(view)["seq"]
+    page.keyboard.press(key)
+    wait_for(page, view, lambda s: s["seq"] != before, f"the answer to key {key}")
+    return view.locator(".raft-note").inner_text()
+
+
+def test_raftscope_keyboard_shortcuts(page):
+    view = page.locator(".raft-view").first
+    cells = page.locator(".jp-Notebook .jp-Cell").count()
+    leader = wait_for(page, view, lambda s: s["leader"], "a leader")["leader"]
+    view.locator(".raft-status").click()  # focus the widget (not the picture: no menu)
+    page.keyboard.press("?")
+    keys = view.locator(".raft-help kbd").all_inner_texts()
+    assert {"Space", "C", "K", "R", "B", "T", "D", "A", "L", "F"} <= set(keys), keys
+    page.keyboard.press("Escape")
+    assert not view.locator(".raft-help").is_visible()
+    note_after(page, view, "k")
+    assert status(view)["leader"] == "" and "raft-crashed" in view.locator(
+        f"[data-server='{leader}']").get_attribute("class")
+    assert "split vote" in note_after(page, view, "a")
+    assert "first candidate" in note_after(page, view, "l")
+    assert "click or point at a message first" in note_after(page, view, "d")
+    note_after(page, view, "b")
+    assert view.locator(".raft-crashed").count() == 0
+    message = view.locator("[data-message]").first
+    mid = message.get_attribute("data-message")
+    message.hover()
+    note_after(page, view, "d")
+    assert view.locator(f"[data-message='{mid}']").count() == 0
+    slider = view.locator(".raft-time")
+    slider.evaluate("el => { el.value = el.max / 2; el.dispatchEvent(new Event('input')); "
+                    "el.dispatchEvent(new Event('change')); }")
+    wait_for(page, view, lambda s: view.locator(".raft-status").inner_text().find("replaying") >= 0,
+             "the replay")
+    view.locator(".raft-status").click()
+    assert "forked" in note_after(page, view, "f")
+    assert "replaying" not in view.locator(".raft-status").inner_text()
+    # JupyterLab's own command-mode keys (A, B, D, L, F) did not act on the notebook
+    assert page.locator(".jp-Notebook .jp-Cell").count() == cells
+
+
+def test_a_grouped_burst_and_a_stale_leader(page):
+    """Screenshots of two states a learner must read at a glance: a burst of AppendEntries
+    (three client requests at once) drawn as one arrow per link marked ×3, and two leaders
+    where the one of the older term is marked stale."""
+    view = page.locator(".raft-view").first
+    wait_for(page, view, lambda s: s["leader"], "a leader")
+    view.locator(".raft-status").click()
+    for _ in range(3):
+        note_after(page, view, "c")
+    counts = view.locator("[data-message] .raft-count").all_text_contents()
+    assert counts.count("×3") == 4, counts  # one group on each link from the leader
+    bursts = view.locator("[data-message]", has=view.locator(".raft-count"))
+    assert all(len(b.get_attribute("data-messages").split()) == 3 for b in bursts.all())
+    view.screenshot(path=str(ARTIFACTS / "browser_widget_burst.png"))
+    view.locator(".raft-preset").select_option("two_leaders")
+    before = status(view)["seq"]
+    view.locator(".raft-preset-button").click()
+    wait_for(page, view, lambda s: s["seq"] != before, "the scenario")
+    leaders = view.locator(".raft-server.raft-leader")
+    assert leaders.count() == 2
+    stale = view.locator(".raft-server.raft-leader.raft-stale")
+    assert stale.count() == 1
+    assert stale.locator(".raft-label").first.text_content() == "★ stale leader"
+    fresh = view.locator(".raft-server.raft-leader:not(.raft-stale) .raft-label").first
+    assert fresh.text_content() == "★ leader"
+    assert status(view)["leader"] == view.locator(".raft-server.raft-leader:not(.raft-stale)"
+                                                  ).get_attribute("data-server")
+    view.screenshot(path=str(ARTIFACTS / "browser_widget_stale_leader.png"))
+
+
+def test_a_tour_fits_the_notebook(page):
+    """The guided tour (lesson 7's replication tour): caption, Back / Next and the picture
+    fit the notebook's width; nothing is cut or wrapped; Next moves the picture."""
+    tour = page.locator(".raft-tour")
+    tour.scroll_into_view_if_needed()
+    view = tour.locator(".raft-view")
+    wait_for(page, view, lambda s: s["seq"], "the tour's picture")
+    area = page.locator(".jp-Cell-outputArea", has=tour).bounding_box()
+    box = tour.bounding_box()
+    assert box["x"] + box["width"] <= area["x"] + area["width"] + 1, (box, area)
+    assert view.locator(".raft-toolbar").bounding_box()["height"] <= 34  # one row of controls
+    for selector in (".raft-tour-next", ".raft-tour-back", ".raft-tour-progress"):
+        el = tour.locator(selector)
+        assert el.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), selector
+    caption = tour.locator(".raft-tour-caption")
+    assert caption.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+    first = caption.inner_text()
+    before = status(view)["seq"]
+    tour.locator(".raft-tour-next").click()
+    wait_for(page, view, lambda s: s["seq"] != before, "the next step")
+    assert caption.inner_text() != first and "2 of" in tour.locator(".raft-tour-progress").inner_text()
+    tour.screenshot(path=str(ARTIFACTS / "browser_tour.png"))
+
+
 def test_height_is_stable_over_fifty_steps_and_fits_the_screen(page):
     view = page.locator(".raft-view").first
     heights = []
@@ -170,6 +267,10 @@ def test_each_widget_keeps_its_own_language(page):
     wait_for(page, zh, lambda s: s["seq"] != before, "the step")
     assert zh.locator(".raft-step").inner_text() == "单步"
     zh.screenshot(path=str(ARTIFACTS / "browser_widget_zh.png"))
+    # recent events wrap between words, never inside one ("已送|达", "(T|rue)")
+    split = zh.locator(".raft-recent span").evaluate_all(
+        "els => els.filter((el) => el.getClientRects().length > 1).map((el) => el.textContent)")
+    assert zh.locator(".raft-recent span").count() > 20 and split == [], split
     en.locator(".raft-lang [data-lang='zh']").click()  # this widget's own switch
     page.wait_for_function("() => document.querySelector('.raft-view .raft-step').innerText == '单步'")
     assert zh.locator(".raft-lang .raft-on").inner_text() == "中文"

@@ -184,6 +184,105 @@ def test_stale_leader_is_marked():
     assert server(view, new)["stale"] is False
 
 
+def test_set_election_timer_is_exact_recorded_and_checked():
+    c = elected()
+    leader = c.leader()
+    follower = next(s for s in c.nodes if s != leader)
+    tl = rl.replay.Timeline(c)
+    start = c.now
+    tl.act("set_election_timer", follower, 0.5)
+    assert c.timers[(follower, "election")][1] == pytest.approx(start + 0.5)
+    tl.seek(start)
+    tl.seek(start + 1e-9)  # replayed: the same deadline again
+    assert c.timers[(follower, "election")][1] == pytest.approx(start + 0.5)
+    with pytest.raises(rl.ConfigError, match="no election timer running"):
+        c.set_election_timer(leader, 0.1)
+    with pytest.raises(rl.ConfigError, match="seconds"):
+        c.set_election_timer(follower, -1)
+    with pytest.raises(rl.UnknownServerError):
+        c.set_election_timer("S9", 0.1)
+    c.crash(follower)
+    with pytest.raises(rl.ConfigError, match="crashed"):
+        c.set_election_timer(follower, 0.1)
+
+
+def _candidacies(c: rl.Cluster, since: float) -> list[tuple[str, int]]:
+    """(server, term) of every server that became a candidate after ``since``."""
+    return [(row[2], c[row[2]].current_term) for row in c.trace_rows()
+            if row[0] > since and row[1] == "role" and row[7] == "candidate"]
+
+
+def test_align_timers_makes_a_split_vote_and_spread_lets_the_first_win():
+    c = elected(seed=5)
+    view = ClusterView(c)
+    view.do("crash", server=c.leader())
+    view.do("align")
+    assert not view.note["error"] and "split vote" in view.note["text"]
+    due = sorted(c.timers[(s, "election")][1] for s in c.nodes if (s, "election") in c.timers)
+    assert len(due) == 4 and due[-1] - due[0] <= 3 * 0.0001 + 1e-9
+    start = c.now
+    c.run_to(due[-1] + 0.001)  # all four time out before any RequestVote arrives
+    assert len({s for s, _ in _candidacies(c, start)}) == 4
+    assert c.leader() is None
+
+    c = elected(seed=5)
+    view = ClusterView(c)
+    view.do("crash", server=c.leader())
+    view.do("spread")
+    assert not view.note["error"] and "first candidate" in view.note["text"]
+    timers = sorted((c.timers[(s, "election")][1], s) for s in c.nodes
+                    if (s, "election") in c.timers)
+    gap = c.network.latency[1]
+    assert all(b[0] - a[0] >= gap - 1e-9 for a, b in zip(timers, timers[1:]))
+    start = c.now
+    c.run_until(lambda: c.leader() is not None, 2.0)
+    assert c.leader() == timers[0][1] and _candidacies(c, start) == [(timers[0][1], 
+                                                                       c[c.leader()].current_term)]
+
+
+def test_align_with_a_stable_leader_explains_itself():
+    c = elected()
+    view = ClusterView(c)
+    view.do("align")
+    assert not view.note["error"] and f"leader {c.leader()}'s heartbeats" in view.note["text"]
+    c = rl.Cluster(3, seed=1)
+    view = ClusterView(c)
+    view.do("crash", server="S1")
+    view.do("crash", server="S2")
+    view.do("align")
+    assert view.note["error"] and "at least two running election timers, found 1" in view.note["text"]
+
+
+def test_reboot_restart_all_and_fork():
+    c = elected()
+    leader = c.leader()
+    view = ClusterView(c)
+    view.do("reboot", server=leader)
+    assert c.up[leader] and c[leader].role == "follower"
+    assert [row[1] for row in c.trace_rows()[-2:]] == ["crash", "restart"]
+    view.do("crash", server="S1")
+    view.do("crash", server="S2")
+    view.do("restart_all")
+    assert all(c.up.values()) and view.note["text"] == "restarted: S1, S2"
+    end = c.now
+    view.do("seek", t=end / 2)
+    assert view.timeline_info["replaying"]
+    view.do("fork")
+    assert "forked" in view.note["text"] and not view.timeline_info["replaying"]
+    assert view.timeline_info["end"] == pytest.approx(end / 2)
+
+
+def test_keys_without_a_target_say_what_to_click():
+    view = ClusterView(elected())
+    view.do("drop", message=None)
+    assert view.note["error"] and "click or point at a message first" in view.note["text"]
+    view.do("timeout", server=None)
+    assert view.note["error"] and "click a server first" in view.note["text"]
+    view.lang = "zh"
+    view.do("drop", message=None)
+    assert "请先点击或指向一条消息" in view.note["text"]
+
+
 def test_each_widget_keeps_its_own_language():
     rl.set_language("zh")
     try:

@@ -68,9 +68,10 @@ def _check_steps(steps: Sequence[TourStep]) -> list[TourStep]:
     return steps
 
 
-class Tour(w.HBox):
-    """A guided tour: the live cluster picture, the caption of the current step beside
-    it, Back / Next buttons and "step k of n".
+class Tour(w.VBox):
+    """A guided tour: the caption of the current step above the live cluster picture,
+    beside Back / Next and "step k of n" (one fixed-height bar: nothing jumps and it fits
+    the notebook's width).
 
     ``setup`` is a zero-argument function returning a fresh Cluster; ``steps`` a list
     of :class:`TourStep`. ``lang`` ("en"/"zh") defaults to ``rl.set_language``'s.
@@ -84,8 +85,8 @@ class Tour(w.HBox):
         self._setup, self._steps, self._title = setup, _check_steps(steps), title
         self._index = 0
         self.view = ClusterView(self._build(0), lang=normalize(lang))
-        self.caption_box = w.HTML(layout=w.Layout(width="300px", height="360px",
-                                                  overflow="auto"))
+        self.caption_box = w.HTML(layout=w.Layout(flex="1 1 auto", height="84px",
+                                                  overflow="auto", margin="0"))
         self.caption_box.add_class("raft-tour-caption")
         self.back_button = w.Button(layout=w.Layout(width="auto"))
         self.next_button = w.Button(layout=w.Layout(width="auto"))
@@ -93,13 +94,13 @@ class Tour(w.HBox):
         self.next_button.add_class("raft-tour-next")
         self.back_button.on_click(lambda _b: self.back())
         self.next_button.on_click(lambda _b: self.next())
-        self.progress = w.HTML()
+        self.progress = w.HTML(layout=w.Layout(margin="0"))
         self.progress.add_class("raft-tour-progress")
-        side = w.VBox([self.caption_box, w.HBox([self.back_button, self.next_button,
-                                                 self.progress],
-                                                layout=w.Layout(align_items="center"))],
-                      layout=w.Layout(width="320px", padding="0 0 0 8px"))
-        super().__init__([self.view, side])
+        controls = w.VBox([w.HBox([self.back_button, self.next_button]), self.progress],
+                          layout=w.Layout(flex="0 0 auto", align_items="center"))
+        bar = w.HBox([self.caption_box, controls],
+                     layout=w.Layout(height="88px", max_width="960px", align_items="flex-start"))
+        super().__init__([bar, self.view], layout=w.Layout(max_width="960px"))
         self.add_class("raft-tour")
         self.view.observe(lambda _change: self._show(), "lang")
         self._show()
@@ -156,9 +157,9 @@ class Tour(w.HBox):
         lang, n = self.view.lang, len(self._steps)
         step = self._steps[self._index]
         self.view.selected = step.select or ""
-        title = f"<h3>{escape(self._title)}</h3>" if self._title else ""
-        self.caption_box.value = (f"{title}<div class='raft-tour-text' data-step='{self._index}'>"
-                                  f"{escape(self.caption)}</div>")
+        title = f"<b>{escape(self._title)}</b> · " if self._title else ""
+        self.caption_box.value = (f"<div class='raft-tour-text' data-step='{self._index}'>"
+                                  f"{title}{escape(self.caption)}</div>")
         self.progress.value = escape(text("tour_progress", lang, k=self._index + 1, n=n))
         self.back_button.description = text("tour_back", lang)
         self.next_button.description = text("tour_next", lang)

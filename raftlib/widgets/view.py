@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 STATIC = Path(__file__).parent / "static"
 NEXT_EVENT_LIMIT = 10.0   # virtual seconds "next role change / commit" looks ahead
 MAX_TICK = 0.2            # real seconds one play tick may cover (a slow browser catches up)
+ALIGN_GAP = 0.0001        # virtual seconds between aligned election timers (well under a
+                          # message delay, so all fire before a RequestVote arrives)
 _SCENARIO_LABELS = {"split_vote": "split_vote_scn", "leader_crash": "leader_crash_scn",
                     "two_leaders": "two_leaders_scn", "figure8": "figure8_scn",
                     "stale_follower": "stale_follower_scn"}
@@ -85,9 +87,10 @@ class ClusterView(anywidget.AnyWidget):
     def do(self, action: str, **args: Any) -> None:
         """Carry out one action, as a click in the browser does, and redraw.
 
-        ``action`` is one of crash, restart, timeout, request, isolate (``server=``), drop,
-        duplicate, deliver (``message=`` id), cut, heal (``link="S1-S2"``), heal_all,
-        step, back, next_event, tick (``seconds=`` real time), seek (``t=``), reset,
+        ``action`` is one of crash, restart, timeout, request, isolate, reboot (crash and
+        restart at once; ``server=``), drop, duplicate, deliver (``message=`` id), cut, heal
+        (``link="S1-S2"``), heal_all, restart_all, align and spread (the election timers),
+        fork, step, back, next_event, tick (``seconds=`` real time), seek (``t=``), reset,
         preset (``name=``). Errors (bad input, a safety violation) show in the widget.
         """
         handler = self._actions().get(action)
@@ -121,6 +124,8 @@ class ClusterView(anywidget.AnyWidget):
                 "deliver": lambda message: self._act("deliver_now", self._message(message)),
                 "cut": self._cut, "heal": self._heal_link,
                 "heal_all": lambda: self._act("heal"),
+                "reboot": self._reboot, "restart_all": self._restart_all,
+                "align": self._align, "spread": self._spread, "fork": self._fork,
                 "step": self._step, "back": self._back, "next_event": self._next_event,
                 "tick": self._tick, "seek": lambda t: self.timeline.seek(float(t)),
                 "reset": self._reset, "preset": self._preset,
@@ -137,6 +142,8 @@ class ClusterView(anywidget.AnyWidget):
         return result
 
     def _server(self, server: Any) -> str:
+        if server is None:
+            raise ConfigError(text("choose_server", self.lang))
         if server not in self.cluster.up:
             raise ConfigError(text("unknown_server", self.lang, s=server,
                                    allowed=", ".join(self.cluster.nodes)))
@@ -144,6 +151,8 @@ class ClusterView(anywidget.AnyWidget):
 
     def _message(self, message: Any) -> int:
         ids = [m.id for m in self.cluster.in_flight()]
+        if message is None:
+            raise ConfigError(text("choose_message", self.lang, n=len(ids)))
         if message not in ids:
             raise ConfigError(text("no_such_message", self.lang, id=message,
                                    ids=", ".join(map(str, ids)) or "—"))
@@ -181,6 +190,56 @@ class ClusterView(anywidget.AnyWidget):
         self._act("heal")
         for src, dst in others:
             self._act("cut", src, dst)
+
+    def _reboot(self, server: str) -> None:
+        """Crash ``server`` and restart it at the same moment (RaftScope's "restart")."""
+        self._act("crash", self._server(server))
+        self._act("restart", server)
+
+    def _restart_all(self) -> None:
+        down = [s for s in self.cluster.nodes if not self.cluster.up[s]]
+        for s in down:
+            self._act("restart", s)
+        self._say("restarted", servers=", ".join(down) or "—")
+
+    def _election_timers(self) -> list[tuple[float, str]]:
+        """(due, server) of every running election timer, earliest first; at least two."""
+        c = self.cluster
+        timers = sorted((c.timers[(s, "election")][1], s) for s in c.nodes
+                        if c.up[s] and (s, "election") in c.timers)
+        if len(timers) < 2:
+            raise ConfigError(text("no_timers", self.lang, n=len(timers)))
+        return timers
+
+    def _align(self) -> None:
+        """All running election timers fire within a fraction of a millisecond of the
+        earliest one: every server becomes a candidate before any RequestVote arrives, so a
+        split vote is likely (once no leader's heartbeats reset the timers)."""
+        timers, now = self._election_timers(), self.cluster.now
+        first = timers[0][0]
+        for k, (_due, s) in enumerate(timers):
+            self._act("set_election_timer", s, first + k * ALIGN_GAP - now)
+        leader = self.cluster.leader()
+        self._say("align_done" if leader is None else "align_done_leader", leader=leader,
+                  servers=", ".join(s for _d, s in timers),
+                  ms=f"{(len(timers) - 1) * ALIGN_GAP * 1000:.1f}")
+
+    def _spread(self) -> None:
+        """Running election timers at least one longest message delay apart, in their
+        order: the first candidate's RequestVotes arrive before the next timer fires."""
+        timers, now = self._election_timers(), self.cluster.now
+        net = self.cluster.network
+        gap = net.latency[1] + net.request_delay[1]
+        due = timers[0][0]
+        for k, (old, s) in enumerate(timers):
+            due = old if k == 0 else max(old, due + gap)
+            if due != old:
+                self._act("set_election_timer", s, due - now)
+        self._say("spread_done", servers=", ".join(s for _d, s in timers), ms=f"{gap * 1000:.0f}")
+
+    def _fork(self) -> None:
+        self.timeline.fork()
+        self._say("forked", t=f"{self.cluster.now:.3f}")
 
     def _step(self) -> None:
         if not self.timeline.step():

@@ -6,6 +6,7 @@
 const NS = "http://www.w3.org/2000/svg";
 const W = 620, H = 400;                 // the SVG's viewBox
 const CX = 190, CY = 196, RING = 132, NODE_R = 28;
+const LABEL_TOP = NODE_R + 5, LABEL_BOTTOM = NODE_R + 34, LABEL_HALF_W = 42;  // under a server
 const LOG_X = 372, CELL_W = 15, LOG_TOP = 58;
 const TICK_MS = 50;                     // at most 20 kernel updates per second while playing
 const KIND_KEY = {RequestVote: "request_vote", RequestVoteReply: "vote_reply",
@@ -18,6 +19,12 @@ const ICONS = {  // 16x16 paths: no icon font needed
   next: "M1 2 L8 8 L1 14 Z M8 2 L15 8 L8 14 Z",
 };
 
+function patch(el, html) {  // replace el's content only when its markup changed; true if replaced
+  if (el.raftHtml === html) return false;
+  el.innerHTML = html;
+  el.raftHtml = html;
+  return true;
+}
 function esc(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;",
     '"': "&quot;", "'": "&#39;"}[c]));
@@ -39,6 +46,14 @@ function positions(nodes) {
     pos[s] = [CX + r * Math.sin(a), CY - r * Math.cos(a)];
   });
   return pos;
+}
+function clearOfLabel(ux, uy) {
+  // How far from a server's centre a ray in direction (ux, uy) leaves the box of the labels
+  // under it (role, vote), plus half an arrow; 0 if the ray misses the box.
+  if (uy <= 0) return 0;
+  const side = Math.abs(ux) > 1e-9 ? LABEL_HALF_W / Math.abs(ux) : Infinity;
+  const exit = Math.min(side, LABEL_BOTTOM / uy);
+  return uy * exit >= LABEL_TOP ? exit + 12 : 0;
 }
 function arcPath(x, y, r, frac) {
   frac = Math.max(0, Math.min(frac, 0.9999));
@@ -91,7 +106,8 @@ function render({model, el}) {
   let arrived = performance.now(), playing = false, pending = false, lastTick = 0;
   let seekWanted = null, dragging = false, hover = null, menuFor = null, frames = 0;
   let animated = [];   // per frame: [{g, sx, sy, dx, dy, sent, arrives, lo, hi}] and timer arcs
-  let arcs = [], frameMs = 0, redrawMs = 0;
+  let arcs = [], frameMs = 0, redrawMs = 0, layers = null, placedAt = null;
+  const clock = $(".raft-clock");
 
   const lab = (k, fields) => fmt(L[k] !== undefined ? L[k] : k, fields || {});
   const send = (msg) => { pending = true; model.send(msg); };
@@ -101,7 +117,6 @@ function render({model, el}) {
     return st.t + ahead * model.get("speed");
   };
   const server = (sid) => st.servers.find((s) => s.id === sid);
-  const maxTerm = () => Math.max(...st.servers.map((s) => s.term));
 
   // ------------------------------------------------------------------ picture
   function roleLabel(s) {
@@ -113,11 +128,19 @@ function render({model, el}) {
     }
     return lab("follower");
   }
-  function drawPicture() {
+  function buildLayers() {  // once per server set: the SVG's fixed layers and one slot per server
+    svg.innerHTML = `<defs><pattern id="${hatch}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" class="raft-hatch-bg"/><line x1="0" y1="0" x2="0" y2="6" class="raft-hatch-line"/></pattern></defs>` +
+      '<g class="raft-links"></g><g class="raft-msgs"></g><g class="raft-servers">' +
+      cfg.nodes.map(() => "<g></g>").join("") + '</g><g class="raft-logs"><g></g>' +
+      cfg.nodes.map(() => "<g></g>").join("") + "</g>";
+    layers = {nodes: cfg.nodes.join(" "), links: $(".raft-links"), msgs: $(".raft-msgs"),
+      servers: [...$(".raft-servers").children], logs: [...$(".raft-logs").children]};
+  }
+  function drawPicture() {  // only the parts whose markup changed are replaced
     const pos = positions(cfg.nodes), parts = [], sel = model.get("selected");
+    if (!layers || layers.nodes !== cfg.nodes.join(" ")) buildLayers();
     const blocked = new Set(st.blocked.map(([a, b]) => `${a}>${b}`));
     // links: one per pair; red dashed when blocked in either direction
-    parts.push('<g class="raft-links">');
     cfg.nodes.forEach((a, i) => cfg.nodes.slice(i + 1).forEach((b) => {
       const [x1, y1] = pos[a], [x2, y2] = pos[b];
       const cut = blocked.has(`${a}>${b}`) || blocked.has(`${b}>${a}`);
@@ -125,13 +148,13 @@ function render({model, el}) {
         `<line class="raft-link-hit" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}"/>` +
         `<line class="raft-link-line" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}"/></g>`);
     }));
-    parts.push("</g><g class=\"raft-msgs\"></g><g class=\"raft-servers\">");
-    for (const s of st.servers) {
+    patch(layers.links, parts.join(""));
+    st.servers.forEach((s, k) => {
       const [x, y] = pos[s.id];
       const cls = ["raft-server", `raft-${s.role}`, s.stale ? "raft-stale" : "",
         sel === s.id ? "raft-selected" : ""].join(" ");
       const fill = s.up ? termColor(cfg, s.term) : `url(#${hatch})`;
-      parts.push(`<g class="${cls}" data-server="${s.id}">` +
+      patch(layers.servers[k], `<g class="${cls}" data-server="${s.id}">` +
         `<circle class="raft-timer-track" cx="${x}" cy="${y}" r="${NODE_R + 5}"/>` +
         `<path class="raft-timer" data-timer="${s.id}" d=""/>` +
         `<circle class="raft-node" cx="${x}" cy="${y}" r="${NODE_R}" fill="${fill}"/>` +
@@ -140,74 +163,88 @@ function render({model, el}) {
         `<text class="raft-label" x="${x}" y="${y + NODE_R + 17}">${esc(roleLabel(s))}</text>` +
         (s.up && s.vote ? `<text class="raft-label raft-vote" x="${x}" y="${y + NODE_R + 30}">${esc(lab("voted", {s: s.vote}))}</text>` : "") +
         "</g>");
-    }
-    parts.push("</g>");
-    parts.push(drawLogs());
-    svg.innerHTML = `<defs><pattern id="${hatch}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" class="raft-hatch-bg"/><line x1="0" y1="0" x2="0" y2="6" class="raft-hatch-line"/></pattern></defs>` + parts.join("");
+    });
+    drawLogs();
     drawMessages(pos);
     arcs = st.servers.filter((s) => s.up && s.due != null).map((s) => ({
       path: svg.querySelector(`[data-timer="${s.id}"]`), x: pos[s.id][0], y: pos[s.id][1],
       due: s.due}));
+    place(vt());
   }
-  function drawLogs() {
+  function drawLogs() {  // layer 0: title and indexes; layer r + 1: server r's row
     const n = cfg.nodes.length, rowH = Math.min(34, (H - LOG_TOP - 24) / n);
     const last = Math.max(0, ...st.servers.map((s) => s.last));
     const cols = Math.floor((W - LOG_X - 30) / CELL_W), first = Math.max(1, last - cols + 1);
     const leader = st.servers.find((s) => s.role === "leader" && !s.stale);
-    const parts = [`<g class="raft-logs"><text class="raft-log-title" x="${LOG_X}" y="${LOG_TOP - 24}">${esc(lab("log"))}</text>`];
+    const head = [`<text class="raft-log-title" x="${LOG_X}" y="${LOG_TOP - 24}">${esc(lab("log"))}</text>`];
     for (let i = first; i <= Math.max(last, first); i++) {
-      if (last && ((i - first) % 5 === 0 || i === last))
-        parts.push(`<text class="raft-log-index" x="${LOG_X + 26 + (i - first) * CELL_W + CELL_W / 2}" y="${LOG_TOP - 6}">${i}</text>`);
+      if (last && ((i - first) % 5 === 0 || (i === last && (i - first) % 5 > 1)))  // no overlap
+        head.push(`<text class="raft-log-index" x="${LOG_X + 26 + (i - first) * CELL_W + CELL_W / 2}" y="${LOG_TOP - 6}">${i}</text>`);
     }
+    if (first > 1) head.push(`<text class="raft-log-index" x="${LOG_X}" y="${LOG_TOP + n * rowH + 12}" text-anchor="start">${esc(lab("earlier", {n: first - 1}))}</text>`);
+    patch(layers.logs[0], head.join(""));
     st.servers.forEach((s, r) => {
-      const y = LOG_TOP + r * rowH;
-      parts.push(`<text class="raft-log-server" x="${LOG_X}" y="${y + rowH / 2 + 4}">${s.id}</text>`);
+      const y = LOG_TOP + r * rowH, parts = [];
+      // a row: the next_index marker on top (y+1..y+7), cells (y+8..), the match_index bar under
+      const top = y + 8, cellH = rowH - 14, mid = top + cellH / 2 + 3.5;
+      parts.push(`<text class="raft-log-server" x="${LOG_X}" y="${mid}">${s.id}</text>`);
       for (let i = Math.max(first, s.log0); i <= s.last; i++) {
         const term = s.log[i - s.log0], x = LOG_X + 26 + (i - first) * CELL_W;
         const done = s.up && i <= s.commit;
-        parts.push(`<g class="raft-entry${done ? " raft-committed" : ""}"><rect x="${x}" y="${y + 3}" width="${CELL_W - 2}" height="${rowH - 10}" fill="${termColor(cfg, term)}"/><text x="${x + (CELL_W - 2) / 2}" y="${y + rowH / 2 + 2}">${term}</text><title>${i}: ${esc(s.cmds[i - s.log0])}</title></g>`);
+        parts.push(`<g class="raft-entry${done ? " raft-committed" : ""}"><rect x="${x}" y="${top}" width="${CELL_W - 2}" height="${cellH}" fill="${termColor(cfg, term)}"/><text x="${x + (CELL_W - 2) / 2}" y="${mid - 0.5}">${term}</text><title>${i}: ${esc(s.cmds[i - s.log0])}</title></g>`);
       }
       if (leader && leader.next && s.id in leader.next) {   // markers on the follower's own row
         const nx = LOG_X + 26 + (leader.next[s.id] - first) * CELL_W + (CELL_W - 2) / 2;
         const mx = LOG_X + 26 + (leader.match[s.id] - first + 1) * CELL_W - 2;
-        if (leader.next[s.id] >= first) parts.push(`<path class="raft-next-marker" d="M ${nx - 4} ${y} L ${nx + 4} ${y} L ${nx} ${y + 5} Z"><title>${esc(lab("next_marker"))} = ${leader.next[s.id]}</title></path>`);
-        if (leader.match[s.id] >= first) parts.push(`<rect class="raft-match-marker" x="${LOG_X + 26}" y="${y + rowH - 6}" width="${Math.max(0, mx - LOG_X - 26)}" height="2.5"><title>${esc(lab("match_marker"))} = ${leader.match[s.id]}</title></rect>`);
+        if (leader.next[s.id] >= first) parts.push(`<path class="raft-next-marker" d="M ${nx - 4} ${y + 1} L ${nx + 4} ${y + 1} L ${nx} ${y + 7} Z"><title>${esc(lab("next_marker"))} = ${leader.next[s.id]}</title></path>`);
+        if (leader.match[s.id] >= first) parts.push(`<rect class="raft-match-marker" x="${LOG_X + 26}" y="${top + cellH + 1.5}" width="${Math.max(0, mx - LOG_X - 26)}" height="2.5"><title>${esc(lab("match_marker"))} = ${leader.match[s.id]}</title></rect>`);
       }
+      patch(layers.logs[r + 1], parts.join(""));
     });
-    if (first > 1) parts.push(`<text class="raft-log-index" x="${LOG_X}" y="${LOG_TOP + n * rowH + 12}" text-anchor="start">${esc(lab("earlier", {n: first - 1}))}</text>`);
-    return parts.join("") + "</g>";
   }
   function drawMessages(pos) {
-    const layer = svg.querySelector(".raft-msgs"), t = st.t;
-    // group bursts: messages on the same directed link that sit close together now
-    const groups = [];
-    const sorted = [...st.msgs].sort((a, b) => (a[1] + a[2]).localeCompare(b[1] + b[2]) || a[5] - b[5]);
-    for (const m of sorted) {
-      const frac = (t - m[4]) / Math.max(1e-9, m[5] - m[4]), g = groups[groups.length - 1];
-      if (g && g.src === m[1] && g.dst === m[2] && g.kind === m[3] && Math.abs(frac - g.frac) < 0.12) g.msgs.push(m);
-      else groups.push({src: m[1], dst: m[2], kind: m[3], frac, msgs: [m]});
+    const layer = layers.msgs, t = st.t;
+    // group bursts: messages of one kind on the same directed link that sit close together
+    // now (sorted by link, kind and position, so another kind in between does not split them)
+    const groups = [], frac = (m) => (t - m[4]) / Math.max(1e-9, m[5] - m[4]);
+    const sorted = st.msgs.map((m) => [m, frac(m)]).sort(([a, fa], [b, fb]) =>
+      (a[1] + a[2] + a[3]).localeCompare(b[1] + b[2] + b[3]) || fa - fb);
+    for (const [m, f] of sorted) {
+      const g = groups[groups.length - 1];
+      if (g && g.src === m[1] && g.dst === m[2] && g.kind === m[3] && Math.abs(f - g.frac) < 0.12) g.msgs.push(m);
+      else groups.push({src: m[1], dst: m[2], kind: m[3], frac: f, msgs: [m]});
     }
-    animated = [];
     let html = "";
-    groups.forEach((g, k) => {
+    groups.forEach((g) => {
       const m = g.msgs[0], ok = m[6], color = cfg.message_colors[m[3]] || "#888";
       const sel = menuFor && menuFor.message == m[0] ? " raft-selected" : "";
       html += `<g class="raft-message${sel}" data-message="${m[0]}" data-messages="${g.msgs.map((x) => x[0]).join(" ")}" data-kind="${m[3]}">` +
         `<circle class="raft-msg-hit" r="11"/><path class="raft-arrow" d="M -11 -7 L 11 0 L -11 7 Z" fill="${color}"/>` +
-        (ok === true ? '<text class="raft-ok" y="-9">✓</text>' : ok === false ? '<text class="raft-fail" y="-9">✗</text>' : "") +
-        (g.msgs.length > 1 ? `<text class="raft-count" x="11" y="12">×${g.msgs.length}</text>` : "") + "</g>";
+        (ok === null && g.msgs.length === 1 ? "" : '<text class="raft-msg-mark">' +   // ahead of the arrow
+          (ok === true ? '<tspan class="raft-ok">✓</tspan>' : ok === false ? '<tspan class="raft-fail">✗</tspan>' : "") +
+          (g.msgs.length > 1 ? `<tspan class="raft-count">×${g.msgs.length}</tspan>` : "") + "</text>") + "</g>";
     });
-    layer.innerHTML = html;
-    layer.querySelectorAll(".raft-message").forEach((el, k) => {
+    const fresh = patch(layer, html);
+    animated = [];
+    [...layer.children].forEach((el, k) => {
       const m = groups[k].msgs[0], [sx, sy] = pos[m[1]], [dx, dy] = pos[m[2]];
-      const d = Math.hypot(dx - sx, dy - sy) || 1, edge = (NODE_R + 10) / d;
-      el.querySelector(".raft-arrow").setAttribute("transform", `rotate(${((Math.atan2(dy - sy, dx - sx) * 180) / Math.PI).toFixed(1)})`);
-      animated.push({el, sx, sy, dx, dy, sent: m[4], arrives: m[5], lo: edge, hi: 1 - edge,
+      const d = Math.hypot(dx - sx, dy - sy) || 1, ux = (dx - sx) / d, uy = (dy - sy) / d;
+      // start and end clear of the timer rings and of the labels under both servers
+      let lo = Math.max(NODE_R + 20, clearOfLabel(ux, uy)) / d;
+      let hi = 1 - Math.max(NODE_R + 20, clearOfLabel(-ux, -uy)) / d;
+      if (hi - lo < 0.2) { lo = (NODE_R + 20) / d; hi = 1 - lo; }
+      if (fresh) {
+        el.querySelector(".raft-arrow").setAttribute("transform", `rotate(${((Math.atan2(dy - sy, dx - sx) * 180) / Math.PI).toFixed(1)})`);
+        const mark = el.querySelector(".raft-msg-mark");   // on the link just ahead of the tip
+        if (mark) { mark.setAttribute("x", ((dx - sx) / d * 24).toFixed(1)); mark.setAttribute("y", ((dy - sy) / d * 24 + 4).toFixed(1)); }
+      }
+      animated.push({el, sx, sy, dx, dy, sent: m[4], arrives: m[5], lo, hi,
         ox: (-(dy - sy) / d) * 7, oy: ((dx - sx) / d) * 7});  // right of travel: two ways apart
     });
   }
-  function frame() {  // every display frame: move messages and timer arcs to virtual time
-    const t0 = performance.now(), t = vt(), span = cfg.eto[1];
+  function place(t) {  // messages along their links and timer arcs at virtual time t
+    const span = cfg.eto[1];
+    placedAt = t;
     for (const a of animated) {
       let f = (t - a.sent) / Math.max(1e-9, a.arrives - a.sent);
       f = a.lo + Math.max(0, Math.min(1, f)) * (a.hi - a.lo);
@@ -215,7 +252,11 @@ function render({model, el}) {
       a.el.setAttribute("transform", `translate(${x.toFixed(1)} ${y.toFixed(1)})`);
     }
     for (const a of arcs) a.path.setAttribute("d", arcPath(a.x, a.y, NODE_R + 5, (a.due - t) / span));
-    $(".raft-clock").textContent = lab("now", {t: t.toFixed(3)});
+    clock.textContent = lab("now", {t: t.toFixed(3)});
+  }
+  function frame() {  // every display frame: while time moves, move messages and arcs
+    const t0 = performance.now(), t = vt();
+    if (t !== placedAt) place(t);   // paused: nothing moves, the frame costs nothing
     frames += 1;
     root.dataset.frames = frames;
     frameMs += performance.now() - t0;   // the benchmark reads both
@@ -273,9 +314,9 @@ function render({model, el}) {
     else if (hover && hover.server && server(hover.server)) h = serverDetails(server(hover.server));
     else if (sel && server(sel)) h = serverDetails(server(sel));
     else h = `<div class="raft-muted">${esc(lab("click_hint"))}</div>`;
-    $(".raft-details").innerHTML = h;
-    $(".raft-recent").innerHTML = `<h4>${esc(lab("recent"))}</h4>` +
-      st.recent.map((line) => `<div>${esc(line)}</div>`).join("");
+    patch($(".raft-details"), h);
+    patch($(".raft-recent"), `<h4>${esc(lab("recent"))}</h4>` +
+      st.recent.map((line) => `<div>${line.split(" ").map((w) => `<span>${esc(w)}</span>`).join(" ")}</div>`).join(""));
   }
 
   // ------------------------------------------------------------------ text, status, time
@@ -284,7 +325,7 @@ function render({model, el}) {
     for (const [control, ic] of Object.entries(buttons)) {
       const b = $(`[data-control="${control}"]`);
       const key = control === "play" ? (playing ? "pause" : "play") : control;
-      b.innerHTML = icon(ic) + `<span>${esc(lab(key))}</span>`;
+      patch(b, icon(ic) + `<span>${esc(lab(key))}</span>`);
       b.title = lab(`${key}_tip`) === `${key}_tip` ? lab(key) : lab(`${key}_tip`);
     }
     $(".raft-speed-label span").textContent = lab("speed");
@@ -294,19 +335,17 @@ function render({model, el}) {
     root.querySelectorAll(".raft-lang button").forEach((b) =>
       b.classList.toggle("raft-on", b.dataset.lang === model.get("lang")));
     const preset = $(".raft-preset"), keep = preset.value;
-    preset.innerHTML = (L.presets || []).map(([k, v]) => `<option value="${k}">${esc(v)}</option>`).join("");
+    patch(preset, (L.presets || []).map(([k, v]) => `<option value="${k}">${esc(v)}</option>`).join(""));
     if (keep) preset.value = keep;
     $(".raft-preset-button").textContent = lab("apply");
     $(".raft-reset").textContent = lab("reset");
     $(".raft-reset").title = lab("reset_tip");
     $(".raft-heal-all").textContent = lab("heal");
     $(".raft-heal-all").title = lab("heal_tip");
-    help.innerHTML = `<h4>${esc(lab("help"))}</h4><p>${esc(lab("help_click"))}</p><table>` +
-      [["Space", "key_play"], ["→ / S", "key_step"], ["←", "key_back"], ["N", "key_next"],
-       ["C", "key_request"], ["K", "key_crash"], ["B", "key_restart"], ["T", "key_timeout"],
-       ["H", "key_heal"], ["Esc", "key_close"], ["?", "key_help"]]
+    patch(help, `<h4>${esc(lab("help"))}</h4><p>${esc(lab("help_click"))}</p><table>` +
+      Object.values(KEYS).filter(([k]) => k)
         .map(([k, d]) => `<tr><th><kbd>${k}</kbd></th><td>${esc(lab(d))}</td></tr>`).join("") +
-      `</table><p>${esc(lab("help_legend"))}</p>`;
+      `</table><p>${esc(lab("help_legend"))}</p>`);
   }
   function drawStatus() {
     const leader = st.leader, s = leader ? server(leader) : null, tl = st.timeline;
@@ -334,7 +373,7 @@ function render({model, el}) {
   function drawAll() { drawText(); drawPicture(); drawSide(); drawStatus(); placeMenu(); }
 
   // ------------------------------------------------------------------ menu
-  const ACTIONS = {server: (s) => (s.up ? ["crash", "timeout", "request", "isolate"] : ["restart"]),
+  const ACTIONS = {server: (s) => (s.up ? ["crash", "timeout", "request", "isolate", "reboot"] : ["restart"]),
     message: () => ["drop", "duplicate", "deliver"], link: (cut) => (cut ? ["heal", "cut"] : ["cut", "heal"])};
   const ACTION_LABEL = {deliver: "deliver_now", cut: "cut_link", heal: "heal_link"};
   function openMenu(target, x, y) {
@@ -361,12 +400,15 @@ function render({model, el}) {
       title = `${a} — ${b} · ${cut ? lab("blocked") : lab("link_ok")}`;
       actions = ACTIONS.link(cut);
     }
-    menu.innerHTML = `<div class="raft-menu-title">${esc(title)}</div>` + actions.map((a) =>
-      `<button data-action="${a}">${esc(lab(ACTION_LABEL[a] || a))}</button>`).join("");
+    patch(menu, `<div class="raft-menu-title">${esc(title)}</div>` + actions.map((a) =>
+      `<button data-action="${a}">${esc(lab(ACTION_LABEL[a] || a))}</button>`).join(""));
     menu.hidden = false;
-    const box = root.querySelector(".raft-picture-box").getBoundingClientRect();
-    menu.style.left = `${Math.min(menuFor.x, box.width - 170)}px`;
-    menu.style.top = `${Math.min(menuFor.y, box.height - 40 * actions.length - 30)}px`;
+    if (!menuFor.placed) {  // where it was opened (read the layout once, not at every update)
+      const box = root.querySelector(".raft-picture-box").getBoundingClientRect();
+      menu.style.left = `${Math.min(menuFor.x, box.width - 170)}px`;
+      menu.style.top = `${Math.min(menuFor.y, box.height - 40 * actions.length - 30)}px`;
+      menuFor.placed = true;
+    }
   }
   function closeMenu() { menuFor = null; menu.hidden = true; }
 
@@ -377,7 +419,7 @@ function render({model, el}) {
     const x = e.clientX - box.left + 6, y = e.clientY - box.top + 6;
     const s = e.target.closest("[data-server]"), m = e.target.closest("[data-message]");
     const l = e.target.closest("[data-link]");
-    if (s) { model.set("selected", s.dataset.server); model.save_changes(); openMenu({server: s.dataset.server}, x, y); drawAll(); }
+    if (s) { openMenu({server: s.dataset.server}, x, y); model.set("selected", s.dataset.server); model.save_changes(); }
     else if (m) { openMenu({message: m.dataset.message}, x, y); drawSide(); }
     else if (l) openMenu({link: l.dataset.link}, x, y);
     else closeMenu();
@@ -425,22 +467,40 @@ function render({model, el}) {
     dragging = false;
     if (seekWanted !== null && !pending) { act("seek", {t: seekWanted}); seekWanted = null; }
   });
+  function keyLeader() {  // RaftScope's keys act on the leader of the highest term
+    const leaders = st.servers.filter((s) => s.up && s.role === "leader");
+    leaders.sort((a, b) => b.term - a.term);
+    return leaders.length ? leaders[0].id : null;
+  }
+  function keyMessage() {  // the message whose menu is open, else the one under the pointer
+    const m = (menuFor && menuFor.message) || (hover && hover.message);
+    return m === undefined || m === null ? null : Number(m);
+  }
+  const KEYS = {  // key -> what it does; the help lists them in this order
+    " ": ["Space", "key_play", () => togglePlay()], ".": [null, null, () => togglePlay()],
+    ArrowRight: ["→ / S", "key_step", () => act("step")], s: [null, null, () => act("step")],
+    ArrowLeft: ["←", "key_back", () => act("back")],
+    n: ["N", "key_next", () => act("next_event")],
+    c: ["C", "key_request", () => act("request", {server: keyLeader()})],
+    k: ["K", "key_crash", () => act("crash", {server: keyLeader()})],
+    r: ["R", "key_reboot", () => act("reboot", {server: keyLeader()})],
+    b: ["B", "key_restart", () => act("restart_all")],
+    t: ["T", "key_timeout", () => act("timeout", {server: model.get("selected") || null})],
+    d: ["D", "key_drop", () => act("drop", {message: keyMessage()})],
+    a: ["A", "key_align", () => act("align")],
+    l: ["L", "key_spread", () => act("spread")],
+    f: ["F", "key_fork", () => act("fork")],
+    h: ["H", "key_heal", () => act("heal_all")],
+    Escape: ["Esc", "key_close", () => { closeMenu(); help.hidden = true; }],
+    "?": ["?", "key_help", () => { help.hidden = !help.hidden; }],
+  };
   root.addEventListener("keydown", (e) => {
     if (e.target.tagName === "INPUT" || e.target.tagName === "SELECT") return;
-    const leaders = st.servers.filter((s) => s.role === "leader" && s.term === maxTerm());
-    const leader = leaders.length ? leaders[0].id : st.leader;
-    const sel = model.get("selected");
-    const keys = {
-      " ": togglePlay, ".": togglePlay, ArrowRight: () => act("step"), s: () => act("step"),
-      ArrowLeft: () => act("back"), n: () => act("next_event"),
-      c: () => leader && act("request", {server: leader}),
-      k: () => leader && act("crash", {server: leader}),
-      b: () => st.servers.filter((s) => !s.up).forEach((s) => act("restart", {server: s.id})),
-      t: () => sel && act("timeout", {server: sel}), h: () => act("heal_all"),
-      Escape: () => { closeMenu(); help.hidden = true; }, "?": () => { help.hidden = !help.hidden; },
-    };
-    const f = keys[e.key] || keys[e.key.toLowerCase()];
-    if (f) { e.preventDefault(); e.stopPropagation(); f(); }
+    if (e.ctrlKey || e.metaKey || e.altKey) return;   // Ctrl+C stays copy
+    const k = KEYS[e.key] || KEYS[e.key.toLowerCase()];
+    if (!k) return;
+    e.preventDefault(); e.stopPropagation();   // JupyterLab's own A, B, D, F... do not fire
+    k[2]();
   });
 
   // ------------------------------------------------------------------ kernel updates
