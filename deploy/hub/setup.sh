@@ -59,6 +59,11 @@ c.Exchange.root = "$EXCHANGE"
 # are world-writable, hidden by a random suffix): raftlib/grade_exchange.py.
 c.ExchangeFactory.submit = "raftlib.grade_exchange.PrivateSubmit"
 EOF
+  # Everyone's kernel websockets send each message at once (TCP_NODELAY): no 30-40 ms wait
+  # per widget click (raftlib/jupyter_nodelay.py).
+  mkdir -p "$ETC/jupyter_server_config.d"
+  echo '{"ServerApp": {"jpserver_extensions": {"raftlib.jupyter_nodelay": true}}}' \
+    > "$ETC/jupyter_server_config.d/raftlib.json"
   # Students: no formgrader, no Create Assignment (server and lab extensions off).
   local student_cfg="$ETC/raft-course-student"
   mkdir -p "$student_cfg/labconfig"
