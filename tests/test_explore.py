@@ -128,6 +128,119 @@ def test_bounds_make_steps_not_taken():
     assert "duplicate" not in kinds(m, s1)                          # link S1->S2 is full
 
 
+# ------------------------------------------------------------ dead messages
+def _decoded(m: Model, state: tuple) -> tuple:
+    """A state in terms that do not depend on a model's interning order."""
+    return (tuple(m.codec.servers[x] for x in state[0]), tuple(sorted(map(repr, m.messages(state)))),
+            state[2], state[3], m.ghosts[state[4]])
+
+
+@pytest.mark.parametrize("n, kw", [
+    (2, dict(max_term=3, max_log=1, max_in_flight=1, crashes=1)),
+    (3, dict(max_term=1, max_log=1, max_in_flight=1, crashes=0)),
+])
+def test_dropping_dead_messages_reaches_exactly_the_unreduced_states_without_them(n, kw):
+    """The argument of explore/dead.py, checked: the reduced search visits exactly the
+    states of the unreduced one with their dead messages removed."""
+    from raftlib.explore.search import search
+    bounds = dict(commands=("x",), drops=True, duplicates=False, symmetry=False, **kw)
+    plain = Model(n, rl.RaftNode, reduce=False, **bounds)
+    reduced = Model(n, rl.RaftNode, reduce=True, **bounds)
+    a, b = search(plain, "bfs", 600, 0), search(reduced, "bfs", 600, 0)
+    assert a.complete and b.complete and reduced.reduce and not plain.reduce
+    removed = set()
+    for state in a.states:
+        dead = plain.dead_messages(state)
+        live = tuple(x for x in state[1] if x not in dead)
+        removed.add(_decoded(plain, (state[0], live) + state[2:]))
+    assert {_decoded(reduced, state) for state in b.states} == removed
+    assert len(b.states) < len(a.states)
+
+
+def test_dead_message_rules():
+    from raftlib.explore.dead import dead
+    s = model(reduce=False)
+    s0 = s.initial()
+    follower = s.server_tuples(s0)[0]                              # term 0
+    s1 = after(s, s0, "timeout", "S1")
+    cand = s.server_tuples(s1)[0]                                  # term 1, votes {S1}
+    s2 = after(s, after(s, s1, "deliver", "S2"), "drop", "S3")
+    leader = s.server_tuples(after(s, s2, "deliver", "S1", "RequestVoteReply"))[0]
+    assert leader[5] == rl.LEADER and leader[7] == (1, 1) and leader[8] == (0, 0)
+
+    def is_dead(m, d, slot=0, r4=True):
+        return dead(m, d, slot, r4)
+
+    ok = rl.AppendEntriesReply("S2", "S1", 1, True, 0, None, None)
+    assert is_dead(ok._replace(term=0), cand)                      # R1: stale
+    assert not is_dead(ok._replace(term=2), follower)              # a higher term still acts
+    assert not is_dead(ok, cand)                                   # a candidate may yet lead
+    assert is_dead(ok._replace(term=0), follower)                  # R3: same term, a follower
+    assert is_dead(ok, leader)                                     # R4: tells nothing new
+    assert not is_dead(ok, leader, r4=False)
+    assert not is_dead(ok._replace(match_index=1), leader)         # raises match_index
+    assert not is_dead(ok._replace(success=False, conflict_index=1), leader)  # backs up
+    vote = rl.RequestVoteReply("S2", "S1", 1, True)
+    assert not is_dead(vote, cand)                                 # a vote the candidate needs
+    assert is_dead(vote._replace(vote_granted=False), cand)        # R2: refused, same term
+    assert is_dead(vote._replace(src="S1"), cand)                  # R2: already counted
+    assert is_dead(vote, leader)                                   # R2: no longer a candidate
+    assert not is_dead(rl.RequestVote("S2", "S1", 0, "S2", 0, 0), cand)   # requests never
+
+
+def test_the_reduction_is_off_where_its_argument_does_not_hold():
+    assert model().reduce
+    assert not model(drops=False).reduce                    # dropping must be a step
+    assert not model(node_class=bugs.UseStaleAppendReplies).reduce   # its own reply handler
+    assert not model(node_class=bugs.CountStaleVotes).reduce
+    assert model(node_class=bugs.HeartbeatSkipsCheck).reduce
+    assert model().leader_replies and not model(node_class=bugs.CommitOldTermEntries).leader_replies
+
+
+class Demote(rl.RaftNode):
+    """A leader that turns candidate again within its term: breaks dead.monotone."""
+
+    def on_heartbeat_timeout(self):
+        self.role = rl.CANDIDATE
+
+
+def test_a_class_that_breaks_monotonicity_is_searched_again_unreduced():
+    kw = dict(max_term=1, max_log=0, commands=(), crashes=0, max_in_flight=1)
+    r = rl.explore(3, node_class=Demote, **kw)
+    plain = rl.explore(3, node_class=Demote, reduce=False, **kw)
+    assert not r._model.reduce
+    assert (r.states, r.complete, r.violation) == (plain.states, plain.complete, None)
+
+
+@pytest.mark.parametrize("name", ["VoteTwice", "ForgetVotedFor"])
+def test_reduced_and_unreduced_searches_find_the_same_violation(name):
+    prop, bound = SAFETY_BUGS[name]
+    found = [rl.explore(node_class=getattr(bugs, name), reduce=flag, **dict(bound, drops=True))
+             for flag in (True, False)]
+    assert [r.violation.prop for r in found] == [prop, prop]
+    assert len(found[0].trace) == len(found[1].trace)
+
+
+def test_a_reduced_trace_puts_back_the_drops_it_needs():
+    """With a crash, entries and drops, some steps of ForgetLog's trace need room on a link
+    that dead messages hold: the trace drops them first, and replays exactly."""
+    prop, bound = SAFETY_BUGS["ForgetLog"]
+    r = rl.explore(node_class=bugs.ForgetLog, **dict(bound, drops=True))
+    assert r.violation.prop == prop and "drop" in [step.kind for step in r.trace]
+    assert cluster_state(r.cluster()) == r.final_state()
+
+
+def test_symmetry_by_signature_counts_the_same_classes_as_trying_every_renaming():
+    from raftlib.explore.search import search
+    counts = []
+    for walks in (False, True):
+        m = model(max_term=1, max_in_flight=1, crashes=0, duplicates=False, walks=walks)
+        out = search(m, "bfs", 600, 0)
+        assert out.complete
+        counts.append(len(out.states))
+    assert counts[0] == counts[1]
+
+
 # ------------------------------------------------------------------- counting
 def test_state_count_of_a_tiny_configuration_matches_a_hand_count():
     """Two servers, term <= 1, no entries, no crashes, no drops, one message per link.
@@ -176,6 +289,7 @@ def test_bfs_gives_the_shortest_trace():
     (dict(commands="xy"), "commands must be a tuple"),
     (dict(commands=([1],)), "hashable"),
     (dict(drops=1), "drops must be True or False"),
+    (dict(reduce="yes"), "reduce must be True or False"),
     (dict(strategy="astar"), "strategy must be one of bfs, dfs, random"),
     (dict(time_limit=0), "time_limit must be a number of seconds > 0"),
     (dict(seed=1.5), "seed must be an int"),

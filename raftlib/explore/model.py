@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ..core import LEADER, RaftNode
-from . import invariants
+from . import dead, invariants
 from .steps import Step
 from .symmetry import Symmetry
 from .state import APPLIED, LOG, ROLE, TERM, UP, Codec, crashed, dump, load, persisted
@@ -54,7 +54,8 @@ class Model:
 
     def __init__(self, n: int, node_class: type[RaftNode], *, max_term: int, max_log: int,
                  max_in_flight: int, commands: tuple, crashes: int, drops: bool,
-                 duplicates: bool, symmetry: bool = True) -> None:
+                 duplicates: bool, symmetry: bool = True, reduce: bool = True,
+                 walks: bool = False) -> None:
         self.ids = tuple(f"S{i}" for i in range(1, n + 1))
         self.node_class = node_class
         self.max_term, self.max_log, self.max_in_flight = max_term, max_log, max_in_flight
@@ -64,11 +65,15 @@ class Model:
         self._nodes = [node_class(sid, self.ids) for sid in self.ids]
         self._fresh = [dump(node, 0) for node in self._nodes]
         self._cache: dict[tuple, Reaction] = {}
+        #: drop dead messages at once (:mod:`.dead`): sound only when drops are allowed
+        self.reduce = reduce and drops and dead.applies(node_class)
+        self.leader_replies = dead.applies(node_class, dead.LEADER_METHODS)  # R4 too
+        self._dead: dict[tuple[int, int], bool] = {}   # (server tuple, message) -> dead?
         self.ghosts: list[invariants.Ghost] = []
         self._ghost_ids: dict[invariants.Ghost, int] = {}
         # n! renamings: worth it up to 4 servers (24), not beyond
-        self.symmetry = Symmetry(self.codec, self.ghost, self.ghosts) if symmetry and 1 < n <= 4 \
-            else None
+        self.symmetry = Symmetry(self.codec, self.ghost, self.ghosts, every=walks) \
+            if symmetry and 1 < n <= 4 else None
 
     # ------------------------------------------------------------ interning
     def ghost(self, g: invariants.Ghost) -> int:
@@ -113,14 +118,18 @@ class Model:
         codec = self.codec
         s = codec.servers[s_id]
         node = self._nodes[i]
-        if kind == RESTART:
-            load(node, self._fresh[i])
-            node.restore(persisted(s))
-            return Reaction(codec.server(dump(node, 0)), (), (), None, True, True)
+        if kind in (RESTART, CRASH):
+            if kind == RESTART:
+                load(node, self._fresh[i])
+                node.restore(persisted(s))
+                after = dump(node, 0)
+            else:
+                load(node, s)
+                after = crashed(node.persistent_state())
+            if self.reduce and not dead.monotone(s, after, self.leader_replies):
+                raise dead.NotMonotone(f"{kind} at {self.ids[i]}: {s} -> {after}")
+            return Reaction(codec.server(after), (), (), None, True, True)
         load(node, s)
-        if kind == CRASH:
-            return Reaction(codec.server(crashed(node.persistent_state())), (), (), None,
-                            True, True)
         if kind == DELIVER:
             node.receive(codec.messages[arg])
         elif kind == TIMEOUT:
@@ -131,6 +140,8 @@ class Model:
             node.propose(self.commands[arg])
         applied = tuple(node.to_apply)
         after = dump(node, s[APPLIED] + len(applied))
+        if self.reduce and not dead.monotone(s, after, self.leader_replies):
+            raise dead.NotMonotone(f"{kind} at {self.ids[i]}: {s} -> {after}")
         violation = None
         if s[ROLE] == LEADER and after[ROLE] == LEADER and s[TERM] == after[TERM]:
             violation = invariants.append_only(self.ids[i], s[TERM], s[LOG], after[LOG])
@@ -142,11 +153,13 @@ class Model:
                         applied, violation, checks, log_changed)
 
     # ------------------------------------------------------------ successors
-    def successors(self, state: State) -> list[tuple[tuple, State, Any]]:
+    def successors(self, state: State, reduce: bool | None = None) -> list[tuple[tuple, State, Any]]:
         """Every step enabled in ``state``: ``(label, successor, violation)``, with
         ``violation`` set on a step that breaks a property. Successors are concrete
-        (not reduced by symmetry)."""
+        (not reduced by symmetry); their dead messages are dropped if ``reduce``
+        (default: the model's setting)."""
         out: list = []
+        live = self.reduce if reduce is None else reduce
         servers = self.codec.servers
         links = self.codec.links
         tuples = [servers[s] for s in state[0]]
@@ -160,7 +173,7 @@ class Model:
             rest = in_flight[:pos] + in_flight[pos + 1:]
             dst = links[m][1]
             if tuples[dst][UP]:
-                step(out, state, tuples, dst, DELIVER, m, rest)
+                step(out, state, tuples, dst, DELIVER, m, rest, live)
             if self.drops:
                 out.append(((DROP, dst, m), (state[0], rest) + state[2:], None))
             if self.duplicates and self._fits(in_flight + (m,), (m,)):
@@ -169,32 +182,31 @@ class Model:
         submitted, crashes = state[2], state[3]
         for i, s in enumerate(tuples):
             if not s[UP]:
-                step(out, state, tuples, i, RESTART, 0, in_flight)
+                step(out, state, tuples, i, RESTART, 0, in_flight, live)
                 continue
             if s[ROLE] == LEADER:
-                step(out, state, tuples, i, HEARTBEAT, 0, in_flight)
+                step(out, state, tuples, i, HEARTBEAT, 0, in_flight, live)
                 if submitted < len(self.commands):
-                    step(out, state, tuples, i, REQUEST, submitted, in_flight)
+                    step(out, state, tuples, i, REQUEST, submitted, in_flight, live)
             else:
-                step(out, state, tuples, i, TIMEOUT, 0, in_flight)
+                step(out, state, tuples, i, TIMEOUT, 0, in_flight, live)
             if crashes < self.max_crashes:
                 kept = tuple(m for m in in_flight if links[m][0] != i)
-                step(out, state, tuples, i, CRASH, 0, kept)
+                step(out, state, tuples, i, CRASH, 0, kept, live)
         return out
 
     def _fits(self, in_flight: tuple, sent: tuple) -> bool:
         """No link that ``sent`` uses holds more than max_in_flight messages."""
-        links = self.codec.links
-        used = {links[m] for m in sent}
-        counts = dict.fromkeys(used, 0)
-        for x in in_flight:
-            link = links[x]
-            if link in counts:
-                counts[link] += 1
-        return max(counts.values()) <= self.max_in_flight
+        link_ids = self.codec.link_ids
+        on = [link_ids[x] for x in in_flight]
+        limit = self.max_in_flight
+        for link in {link_ids[m] for m in sent}:
+            if on.count(link) > limit:
+                return False
+        return True
 
     def _step(self, out: list, state: State, tuples: list, i: int, kind: str, arg: int,
-              in_flight: tuple) -> None:
+              in_flight: tuple, live: bool) -> None:
         reaction = self.react(i, state[0][i], kind, arg)
         if reaction is None:
             return  # it would leave max_term or max_log
@@ -204,12 +216,43 @@ class Model:
             if not self._fits(in_flight, sent):
                 return
         servers = state[0]
-        nxt = ((*servers[:i], reaction.server, *servers[i + 1:]), in_flight,
-               state[2] + (kind == REQUEST), state[3] + (kind == CRASH), state[4])
+        servers = (*servers[:i], reaction.server, *servers[i + 1:])
+        if live and (sent or reaction.server != state[0][i]):
+            in_flight = self._live(in_flight, i, sent, servers, reaction.server != state[0][i])
+        nxt = (servers, in_flight, state[2] + (kind == REQUEST), state[3] + (kind == CRASH),
+               state[4])
         violation = reaction.violation
         if violation is None and reaction.checks:
             nxt, violation = self._check(nxt, tuples, i, reaction)
         out.append(((kind, i, arg), nxt, violation))
+
+    def _live(self, in_flight: tuple, i: int, sent: tuple, servers: tuple,
+              changed: bool) -> tuple:
+        """``in_flight`` without the messages a step at server ``i`` made dead: those it
+        just ``sent``, and those to ``i`` if it ``changed`` (:mod:`.dead`)."""
+        links, memo = self.codec.links, self._dead
+        keep = []
+        for m in in_flight:
+            dst = links[m][1]
+            if (changed and dst == i) or m in sent:
+                key = (servers[dst], m)
+                is_dead = memo.get(key)
+                if is_dead is None:
+                    is_dead = memo[key] = self._is_dead(m, servers[dst])
+                if is_dead:
+                    continue
+            keep.append(m)
+        return in_flight if len(keep) == len(in_flight) else tuple(keep)
+
+    def dead_messages(self, state: State) -> list[int]:
+        """The interned messages in flight in ``state`` that are dead (:mod:`.dead`)."""
+        links = self.codec.links
+        return [m for m in state[1] if self._is_dead(m, state[0][links[m][1]])]
+
+    def _is_dead(self, m: int, s_id: int) -> bool:
+        src, dst = self.codec.links[m]
+        return dead.dead(self.codec.messages[m], self.codec.servers[s_id],
+                         src - (src > dst), self.leader_replies)
 
     def _check(self, nxt: State, tuples: list, i: int, reaction: Reaction) -> tuple[State, Any]:
         """The properties that depend on more than the server that moved."""
@@ -297,9 +340,30 @@ class Model:
                 return taken, state, violation
         return taken, state, None
 
-    def end(self, labels: list[tuple]) -> tuple[State, Any]:
-        """The state ``labels`` lead to, and the violation of their last step."""
-        return self.run(labels)[1:]
+    def realize(self, labels: list[tuple]) -> tuple[list[tuple], State, Any]:
+        """The steps ``labels`` of the search taken without dropping dead messages at
+        once: a step that finds no room on a link first drops the dead messages in
+        flight on the links it sends on (:mod:`.dead`). Returns the steps with those
+        drops, the state reached and the violation of the last step."""
+        links = self.codec.links
+        state, taken, violation = self.initial(), [], None
+        for label in labels:
+            found = {lab: (nxt, v) for lab, nxt, v in self.successors(state, reduce=False)}
+            if label not in found:  # no room: free it, one dead message at a time
+                kind, i, arg = label
+                full = {links[m] for m in self.react(i, state[0][i], kind, arg).sent}
+                for m in self.dead_messages(state):
+                    if label in found:
+                        break
+                    if links[m] in full:
+                        drop = (DROP, links[m][1], m)
+                        taken.append(drop)
+                        state = found[drop][0]
+                        found = {lab: (nxt, v) for lab, nxt, v
+                                 in self.successors(state, reduce=False)}
+            taken.append(label)
+            state, violation = found[label]
+        return taken, state, violation
 
     def shrink(self, labels: list[tuple], prop: str) -> list[tuple]:
         """A shorter trace that still breaks ``prop``: remove runs of 8, 4, 2, then single

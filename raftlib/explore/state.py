@@ -73,6 +73,7 @@ class Codec:
         self._server_ids: dict[tuple, int] = {}
         self.messages: list[Any] = []
         self.links: list[tuple[int, int]] = []      # per message: (src index, dst index)
+        self.link_ids: list[int] = []               # per message: its link as one int
         self._message_ids: dict[Any, int] = {}
 
     def server(self, s: tuple) -> int:
@@ -88,5 +89,7 @@ class Codec:
         if i is None:
             i = self._message_ids[key] = len(self.messages)
             self.messages.append(m)
-            self.links.append((self.index[m.src], self.index[m.dst]))
+            src, dst = self.index[m.src], self.index[m.dst]
+            self.links.append((src, dst))
+            self.link_ids.append(src * len(self.ids) + dst)
         return i
