@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .i18n import text
+
 
 def command(cmd: Any) -> str:
     """A command as a learner would write it: ``put x=1``, ``append x+='a'``, ``get x``."""
@@ -25,28 +27,31 @@ def command(cmd: Any) -> str:
     return repr(cmd)
 
 
-def message(msg: Any) -> str:
-    """The fields of a Raft message that matter, in one short line."""
+def message(msg: Any, lang: str = "en") -> str:
+    """The fields of a Raft message that matter, in one short line, in ``lang`` ("en", "zh")."""
     name = type(msg).__name__
-    pre = "pre-vote " if name.startswith("PreVote") else ""
+    pre = text("m_pre", lang) if name.startswith("PreVote") else ""
     if name in ("RequestVote", "PreVote"):
-        return f"{pre}t{msg.term} last {msg.last_log_index}/t{msg.last_log_term}"
+        return text("m_vote", lang, pre=pre, term=msg.term, index=msg.last_log_index,
+                    last_term=msg.last_log_term)
     if name in ("RequestVoteReply", "PreVoteReply"):
-        return f"{pre}t{msg.term} {'granted' if msg.vote_granted else 'refused'}"
+        return text("m_granted" if msg.vote_granted else "m_refused", lang, pre=pre, term=msg.term)
     if name == "AppendEntries":
         n = len(msg.entries)
-        entries = f" +{n} {'entry' if n == 1 else 'entries'}" if n else ""
-        return (f"t{msg.term} prev {msg.prev_log_index}/t{msg.prev_log_term}{entries} "
-                f"commit {msg.leader_commit}")
+        entries = "" if not n else text("m_entry", lang) if n == 1 else text("m_entries", lang, n=n)
+        return text("m_append", lang, term=msg.term, index=msg.prev_log_index,
+                    prev_term=msg.prev_log_term, entries=entries, commit=msg.leader_commit)
     if name == "AppendEntriesReply":
         if msg.success:
-            return f"t{msg.term} ok match {msg.match_index}"
+            return text("m_ok", lang, term=msg.term, match=msg.match_index)
         if msg.conflict_index is None:
-            return f"t{msg.term} refused (stale term)"
+            return text("m_stale", lang, term=msg.term)
         term = "" if msg.conflict_term is None else f"/t{msg.conflict_term}"
-        return f"t{msg.term} fail conflict {msg.conflict_index}{term}"
+        return text("m_conflict", lang, term=msg.term, index=msg.conflict_index, term_part=term)
     if name == "ClientRequest":
         return command(msg.op)
     if name == "ClientReply":
-        return f"ok {msg.result!r}" if msg.ok else f"not leader (hint {msg.leader_hint})"
+        if msg.ok:
+            return text("m_client_ok", lang, result=repr(msg.result))
+        return text("m_not_leader", lang, hint=msg.leader_hint)
     return repr(msg)

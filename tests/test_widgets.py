@@ -316,6 +316,18 @@ def test_errors_and_recent_events_are_in_the_widget_language():
     assert "没有服务器 'S9'" in view.note["text"]
 
 
+def test_message_details_are_in_the_widget_language():
+    """The panel's one-line summary of each message in flight (raftlib/describe.py)."""
+    c = rl.Cluster(3, seed=1)
+    c.run_until(lambda: any(type(m.message).__name__ == "RequestVoteReply"
+                            for m in c.in_flight()), timeout=5)
+    zh = [row[-1] for row in ClusterView(c, lang="zh").state["msgs"]]
+    en = [row[-1] for row in ClusterView(c, lang="en").state["msgs"]]
+    assert any("同意" in d or "拒绝" in d for d in zh), zh
+    assert not any(w in d for d in zh for w in ("granted", "refused", "last ", "commit")), zh
+    assert any("granted" in d or "refused" in d for d in en), en
+
+
 def test_every_ui_string_is_translated():
     from raftlib.i18n import UI
 

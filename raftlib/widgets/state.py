@@ -59,7 +59,7 @@ def servers(c: "Cluster") -> list[dict[str, Any]]:
     return rows
 
 
-def messages(c: "Cluster") -> list[list[Any]]:
+def messages(c: "Cluster", lang: str = "en") -> list[list[Any]]:
     """``[id, src, dst, kind, sent_at, arrives_at, ok, term, detail]`` per message in flight
     (``ok`` is True/False for replies that carry a success or vote flag, else None)."""
     rows = []
@@ -68,7 +68,7 @@ def messages(c: "Cluster") -> list[list[Any]]:
         name = type(msg).__name__
         ok = getattr(msg, _OK_FIELD[name]) if name in _OK_FIELD else None
         rows.append([m.id, msg.src, msg.dst, message_kind(msg), _r(m.sent_at), _r(m.arrives_at),
-                     ok, getattr(msg, "term", None), describe.message(msg)])
+                     ok, getattr(msg, "term", None), describe.message(msg, lang)])
     return rows
 
 
@@ -101,7 +101,7 @@ def snapshot(c: "Cluster", lang: str) -> dict[str, Any]:
     network = c.network
     return {
         "t": _r(c.now), "seed": c.seed, "leader": c.leader(),
-        "servers": servers(c), "msgs": messages(c),
+        "servers": servers(c), "msgs": messages(c, lang),
         "blocked": sorted([a, b] for a, b in network.blocked if a in c.up and b in c.up),
         "recent": recent(c, lang),
     }
