@@ -59,6 +59,71 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "functions left (is every field of Figure 2 kept as the library expects?)",
                        "库的代码在你的函数留下的状态上出错：{error}: {detail}"
                        "（图 2 的每个字段是否都按库的预期保存？）"),
+    # what graded code may do (raftlib.checks.lint)
+    "lint_line": ("line {line} of `{name}`: {text}", "`{name}` 第 {line} 行：{text}"),
+    "lint_decorator": ("decorators are not allowed in graded code", "被评分的代码中不允许使用装饰器"),
+    "lint_import": ("no imports inside graded functions; the setup cell imports what you need",
+                    "被评分的函数内部不能 import；需要的东西由设置单元格导入"),
+    "lint_global": ("`global` is not allowed: return values or change `self` instead",
+                    "不允许使用 `global`：请返回值，或者修改 `self`"),
+    "lint_name": ("`{name}` is not allowed in graded code", "被评分的代码中不允许使用 `{name}`"),
+    "lint_name_self": (" (call the method you are writing on `self`, never the library's own)",
+                       "（在 `self` 上调用你正在写的方法，绝不调用库里自带的版本）"),
+    "lint_name_type": (" (use isinstance(x, cls) to test a type)",
+                       "（用 isinstance(x, cls) 判断类型）"),
+    "lint_private": ("`.{attr}`: names starting with `_` are private to the library and Python; "
+                     "graded code may not touch them",
+                     "`.{attr}`：以 `_` 开头的名字是库和 Python 内部私有的；被评分的代码不能碰它们"),
+    "lint_handler": ("`.{attr}` of something other than `{owner}`: write the rule yourself "
+                     "instead of calling the library's version",
+                     "调用了 `{owner}` 以外对象的 `.{attr}`：自己写出规则，不要调用库里的版本"),
+    "lint_attribute": ("`.{attr}` is not allowed in graded code",
+                       "被评分的代码中不允许使用 `.{attr}`"),
+    "lint_dunder": ("the text {text!r} names Python's internals or the grader; graded code may not "
+                    "use such names, not even in a string",
+                    "文本 {text!r} 指向 Python 的内部机制或评分器；被评分的代码不能使用这样的名字，"
+                    "写在字符串里也不行"),
+    "lint_except": ("catch specific exceptions (e.g. `except IndexError:`), not everything",
+                    "捕获具体的异常（例如 `except IndexError:`），不要什么都捕获"),
+    "lint_assign": ("assigning to `{target}`: graded code may change only `self`'s attributes and "
+                    "its own local variables",
+                    "给 `{target}` 赋值：被评分的代码只能修改 `self` 的属性和它自己的局部变量"),
+    "lint_no_source": ("cannot read the source of `{name}`: define it with `def {name}(...):` in "
+                       "an answer cell",
+                       "读不到 `{name}` 的源代码：请在答案单元格中用 `def {name}(...):` 定义它"),
+    "lint_lambda": ("`{name}` must be written with `def`, not `lambda`",
+                    "`{name}` 必须用 `def` 来写，不能用 `lambda`"),
+    "lint_refused": ("the grader refuses this code:\n  ", "评分器拒绝这段代码：\n  "),
+    "lint_module": ("`{name}` uses the module `{module}` ({full}); graded code may use only "
+                    "{allowed}",
+                    "`{name}` 用了模块 `{module}`（{full}）；被评分的代码只能使用 {allowed}"),
+    "lint_class": ("`{name}` uses the class `{cls}` defined in the notebook; the grader keeps only "
+                   "functions and constants from answer cells",
+                   "`{name}` 用了在笔记本中定义的类 `{cls}`；评分器只保留答案单元格中的函数和常量"),
+    "lint_computed": ("`{name}` uses `{value}`, which is computed by code at the top of a cell; "
+                      "the grader keeps only imports, `def` functions and literal constants from "
+                      "answer cells: compute it inside the function",
+                      "`{name}` 用了 `{value}`，而它是由单元格顶层的代码算出来的；评分器只保留答案单元格中的 "
+                      "import、`def` 函数和字面量常量：请在函数内部计算它"),
+    "lint_syntax": ("the cell has a syntax error (line {line}): {error}",
+                    "这个单元格有语法错误（第 {line} 行）：{error}"),
+    "lint_dropped": ("line {line}: {first}", "第 {line} 行：{first}"),
+    # what graded code meets when it runs (raftlib.checks.sandbox)
+    "sandbox_private": ("graded code may not use `{where}`", "被评分的代码不能使用 `{where}`"),
+    "sandbox_set_module": ("graded code may not change a module", "被评分的代码不能修改模块"),
+    "sandbox_module": ("graded code may not use the module `{where}`",
+                       "被评分的代码不能使用模块 `{where}`"),
+    "sandbox_reflective": ("graded code may not use `{where}` (it reaches attributes by name)",
+                           "被评分的代码不能使用 `{where}`（它按名字访问属性）"),
+    "sandbox_event": ("graded code may not do `{what}` (no files, network, processes or changes "
+                      "to Python itself while it is graded)",
+                      "被评分的代码不能执行 `{what}`（评分期间不能访问文件、网络、进程，也不能改动 "
+                      "Python 本身）"),
+    "sandbox_library": ("it calls the library's own `{name}`: write the rule yourself instead of "
+                        "calling the library's version",
+                        "它调用了库里自带的 `{name}`：自己写出规则，不要调用库里的版本"),
+    "sandbox_tracing": ("it switched off the grader's call tracing",
+                        "它关掉了评分器的调用跟踪"),
     # the grader (raftlib.checks.recheck, raftlib.checks.rerun)
     "recheck_failed": ("This test passed in your notebook but failed when the grader re-ran it on "
                        "its own, with only your answer cells' imports, functions and constants: ",
