@@ -903,6 +903,42 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "either language.",
                            "未通过：\n  {wrong}\n每一课在术语首次出现时都给出中英两种说法；"
                            "raftlib.glossary.search(...) 可以用任一语言查找术语。"),
+    # the search question of exercises 03-05 (raftlib.checks.search)
+    "search_violation": ("A search of every run of 3 servers that use your {functions} found one "
+                         "that breaks {prop} after {steps} steps ({states:,} states searched; "
+                         "bounds: {bounds}):\n{transcript}\n\nStep through it with the cell "
+                         "below this question: rl.show(r.cluster()).",
+                         "在使用你的 {functions} 的 3 台服务器的所有运行中，搜索找到了一个在 {steps} 步后"
+                         "破坏 {prop} 的运行（搜索了 {states:,} 个状态；界限：{bounds}）：\n{transcript}"
+                         "\n\n用本题下面的单元格逐步查看它：rl.show(r.cluster())。"),
+    "search_error": ("A search of every run of 3 servers that use your {functions} found one in "
+                     "which the code raised an error (bounds: {bounds}):\n{error}",
+                     "在使用你的 {functions} 的 3 台服务器的所有运行中，搜索找到了一个代码抛出错误的运行"
+                     "（界限：{bounds}）：\n{error}"),
+    "search_charged": ("Not counted in this question: {question} already loses points for your "
+                       "code (one bug costs one question). Fix that first; what the search found "
+                       "may be the same bug:\n{found}",
+                       "本题不扣分：{question} 已经因为你的代码扣分了（一个错误只扣一道题）。请先修好那道题；"
+                       "搜索找到的可能是同一个错误：\n{found}"),
+    "search_slow": ("The search of the runs of 3 servers that use your {functions} stopped after "
+                    "{seconds:.0f} s with {states:,} states searched, before its bound of "
+                    "{max_states:,} states: each call of your functions takes far longer than a "
+                    "handler should.",
+                    "对使用你的 {functions} 的 3 台服务器的运行的搜索在 {seconds:.0f} 秒后停止，只搜索了 "
+                    "{states:,} 个状态，没有达到 {max_states:,} 个状态的界限：你的函数每次调用所花的时间"
+                    "远远超过一个处理函数应有的时间。"),
+    "search_passed": ("No run of 3 servers that use your {functions} breaks a safety property "
+                      "within the bounds searched ({bounds}).",
+                      "在搜索的界限内（{bounds}），使用你的 {functions} 的 3 台服务器没有任何运行破坏"
+                      "安全性质。"),
+    "search_functions": ("{others} and {last}", "{others} 和 {last}"),
+    "search_bound": ("terms <= {max_term}, logs <= {max_log}, {max_in_flight} in flight per link, "
+                     "{crashes}",
+                     "任期 <= {max_term}，日志 <= {max_log}，每条链路最多 {max_in_flight} 条在途消息，"
+                     "{crashes}"),
+    "search_crash": ("{n} crash", "{n} 次崩溃"),
+    "search_crashes": ("{n} crashes", "{n} 次崩溃"),
+    "search_no_drops": (", no drops", "，不丢消息"),
     # Figure 2 and the paper's rules named by the checks
     "rule_majority_n": ("A majority is more than half of the n servers, the candidate or leader "
                         "itself included: n // 2 + 1.",
