@@ -152,6 +152,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "{what} 必须是 True 或 False，得到的是 {kind} {value!r}"),
     "must_be_int": ("{what} must be an int, got {kind} {value!r}",
                     "{what} 必须是 int，得到的是 {kind} {value!r}"),
+    # the learner's one-command grading (raftlib.grade)
+    "grade_not_graded": ("nbgrader could not grade this notebook: {why}",
+                         "nbgrader 无法为这个笔记本评分：{why}"),
+    "grade_see_log": ("see nbgrader's log (python -m raftlib.grade ... --logs FOLDER)",
+                      "请查看 nbgrader 的日志（python -m raftlib.grade ... --logs FOLDER）"),
+    "grade_failed": ("failed", "未通过"),
+    "grade_question": ("question", "题目"),
+    "grade_points": ("points", "得分"),
+    "grade_max": ("max", "满分"),
+    "grade_total": ("total", "合计"),
+    "grade_ok": ("ok", "通过"),
+    "grade_lost": ("lost", "失分"),
+    "grade_not_isolated": ("note: graded without OS isolation ({why}): the notebooks' code ran "
+                           "with your rights. Install bubblewrap to grade other people's "
+                           "notebooks.",
+                           "注意：这次评分没有操作系统级的隔离（{why}）：笔记本中的代码以你的权限运行。"
+                           "要为别人的笔记本评分，请安装 bubblewrap。"),
     # exercise 01 (raftlib.checks.quorums)
     "q_int": ("{name}({n}) returned {got!r}; it must be the int {want}. {rule}",
               "{name}({n}) 返回了 {got!r}；它必须是整数 {want}。{rule}"),
@@ -909,7 +926,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "bounds: {bounds}):\n{transcript}\n\nStep through it with the cell "
                          "below this question: rl.show(r.cluster()).",
                          "在使用你的 {functions} 的 3 台服务器的所有运行中，搜索找到了一个在 {steps} 步后"
-                         "破坏 {prop} 的运行（搜索了 {states:,} 个状态；界限：{bounds}）：\n{transcript}"
+                         "破坏{prop}的运行（搜索了 {states:,} 个状态；界限：{bounds}）：\n{transcript}"
                          "\n\n用本题下面的单元格逐步查看它：rl.show(r.cluster())。"),
     "search_error": ("A search of every run of 3 servers that use your {functions} found one in "
                      "which the code raised an error (bounds: {bounds}):\n{error}",
