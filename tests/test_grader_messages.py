@@ -135,3 +135,17 @@ def test_the_learners_report_is_in_the_notebooks_language(tmp_path):
     header, row = zh.splitlines()[2:4]  # the columns line up: a Chinese character is two wide
     score = re.search(r"\s(\d+)\s", row)
     assert grade._columns(header[:header.index("得分") + 2]) == grade._columns(row[:score.end(1)])
+
+
+def test_every_cluster_scenario_is_named_in_both_languages():
+    """A failing cluster run names its scenario (``scenario_<function>``); the English name is
+    the scenario's docstring, so the two cannot drift apart."""
+    from raftlib.checks import agreement, commit, dedup, voting
+
+    scenarios = [f for m in (agreement, commit, voting) for f in vars(m).values()
+                 if callable(f) and getattr(f, "__module__", "") == m.__name__
+                 and list(getattr(f, "__annotations__", {}))[:2] == ["cls", "seed"]]
+    scenarios += [persistence._crash_runs(True), persistence._crash_runs(False),
+                  dedup._retries(object)]
+    named = {f"scenario_{f.__name__}": f.__doc__.strip().splitlines()[0] for f in scenarios}
+    assert named == {k: MESSAGES[k][0] for k in MESSAGES if k.startswith("scenario_")}

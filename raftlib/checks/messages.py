@@ -124,6 +124,64 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "它调用了库里自带的 `{name}`：自己写出规则，不要调用库里的版本"),
     "sandbox_tracing": ("it switched off the grader's call tracing",
                         "它关掉了评分器的调用跟踪"),
+    # the cluster runs of exercises 03-05, 08 and 09 (raftlib.checks.runs, .agreement), each
+    # named after its scenario function: scenario_<function name>
+    "no_leader": ("no leader among {among} within {within:g} s of virtual time (t={now:.2f}s); "
+                  "terms: {terms}, roles: {roles}",
+                  "在 {within:g} 虚拟秒内 {among} 中没有选出领导者（t={now:.2f}s）；各服务器的任期："
+                  "{terms}，角色：{roles}"),
+    "not_applied_everywhere": ("after {within:g} s of virtual time not every server applied "
+                               "{count} entries: applied counts {have}",
+                               "{within:g} 虚拟秒后并非每台服务器都应用了 {count} 个条目：各服务器已应用的"
+                               "条目数 {have}"),
+    "not_applied_by": ("{command!r} was not applied by {expected} servers within {within:g} s of "
+                       "virtual time; entries applied per server: {counts}",
+                       "{command!r} 没有在 {within:g} 虚拟秒内被 {expected} 台服务器应用；"
+                       "各服务器已应用的条目数：{counts}"),
+    "wrong_index": ("command {i} got index {index}, expected {i}",
+                    "第 {i} 条命令的索引是 {index}，应该是 {i}"),
+    "scenario_basic_agree": ("Basic agreement: 5 servers apply 3 commands in order",
+                             "基本一致：5 台服务器按顺序应用 3 条命令"),
+    "scenario_follower_rejoins": ("A follower cut off for a while catches up when it comes back",
+                                  "被隔离一段时间的跟随者回来后能追上"),
+    "scenario_stale_leader_rejoins": ("An old leader with uncommitted entries rejoins and has "
+                                      "them replaced",
+                                      "带着未提交条目的旧领导者重新加入，这些条目被替换"),
+    "scenario_backup": ("Backing up over many conflicting entries (6.824 TestBackup, shorter)",
+                        "越过大量冲突条目回退（6.824 TestBackup 的缩短版）"),
+    "scenario_unreliable": ("Unreliable network: lost, delayed, duplicated and reordered messages",
+                            "不可靠的网络：消息会丢失、延迟、重复和乱序"),
+    "scenario_churn": ("Churn: random crashes, restarts and partitions with commands (6.824 "
+                       "Figure8Unreliable)",
+                       "频繁变动：一边提交命令，一边随机崩溃、重启和分区（6.824 Figure8Unreliable）"),
+    "scenario_initial_election": ("Initial election: 3 servers elect one leader that keeps its "
+                                  "term while nothing fails",
+                                  "初次选举：3 台服务器选出一个领导者，没有故障时它一直保持自己的任期"),
+    "scenario_re_election": ("Re-election: a new leader after the leader is cut off, none "
+                             "without a majority",
+                             "重新选举：领导者被隔离后选出新的领导者，没有过半数时选不出领导者"),
+    "scenario_many_elections": ("Many elections: 7 servers, 3 random ones cut off again and "
+                                "again",
+                                "多次选举：7 台服务器，一再随机隔离其中 3 台"),
+    "scenario_longer_stale_log": ("Election restriction: a longer log of an older term must not "
+                                  "win",
+                                  "选举限制：任期更旧但更长的日志不能胜出"),
+    "scenario_lossy_network": ("Lossy network: elections still finish when votes are lost and "
+                               "delayed",
+                               "丢包的网络：选票丢失和延迟时选举仍能完成"),
+    "scenario_figure8": ("Figure 8: a term-2 entry on a majority is overwritten by a later leader",
+                         "图 8：存储在过半数服务器上的任期 2 条目被后来的领导者覆盖"),
+    "scenario_fail_no_agree": ("No agreement without a majority: 3 of 5 followers cut off",
+                               "没有过半数就没有一致：5 台中的 3 个跟随者被隔离"),
+    "scenario_crashes_in_writes": ("Crashes in the middle of disk writes while commands commit "
+                                   "(3 servers)",
+                                   "命令提交期间在磁盘写入中途崩溃（3 台服务器）"),
+    "scenario_crashes_anytime": ("Crashes and restarts at random moments while commands commit "
+                                 "(3 servers)",
+                                 "命令提交期间在随机时刻崩溃和重启（3 台服务器）"),
+    "scenario_retries": ("Two retrying clients append while leaders crash before replying (3 "
+                         "servers)",
+                         "两个会重试的客户端执行追加，而领导者在回复之前崩溃（3 台服务器）"),
     # the grader (raftlib.checks.recheck, raftlib.checks.rerun)
     "recheck_failed": ("This test passed in your notebook but failed when the grader re-ran it on "
                        "its own, with only your answer cells' imports, functions and constants: ",
