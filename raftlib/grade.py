@@ -36,11 +36,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from . import i18n
+from .checks.messages import say
 from .errors import ConfigError
 
 # jsonschema (through nbformat) imports rfc3987_syntax when it is installed, which compiles
@@ -343,8 +346,9 @@ def _results(course: Path, root: Path, submissions: Iterable[Submission],
             order = _grade_cells(root / "solutions" / s.assignment / f"{name}.ipynb")
             path = course / "autograded" / s.student / s.assignment / f"{name}.ipynb"
             messages = _messages(nbformat.read(path, 4)) if path.exists() else {}
+            lang = _language(Path(s.path))
             failed = None if path.exists() else \
-                f"nbgrader could not grade this notebook: {_why(log_text, s)}"
+                say("grade_not_graded", lang, why=_why(log_text, s, lang))
             try:
                 grades = {g.name: g for g in gb.find_submission_notebook(
                     name, s.assignment, s.student).grades}
@@ -356,11 +360,21 @@ def _results(course: Path, root: Path, submissions: Iterable[Submission],
                 message = failed or messages.get(question, "")
                 rows.append({"student": s.student, "assignment": s.assignment, "notebook": name,
                              "question": question, "score": score, "max_score": float(points),
-                             "message": "" if score >= points else message or "failed"})
+                             "message": "" if score >= points else
+                             message or say("grade_failed", lang)})
     return rows
 
 
-def _why(log_text: str, s: Submission) -> str:
+def _language(notebook: Path) -> str:
+    """The learner's language, as in the grading kernel: the notebook folder's marker (a
+    broken marker, which fails that learner's kernel, does not stop a whole batch here)."""
+    try:
+        return i18n.folder_language(notebook.resolve().parent)
+    except ConfigError:
+        return "en"
+
+
+def _why(log_text: str, s: Submission, lang: str = "en") -> str:
     """The exception nbgrader logged for this submission (its traceback's last line)."""
     lines = log_text.splitlines()
     mark = f"{os.sep}{s.student}{os.sep}{s.assignment}"
@@ -372,7 +386,7 @@ def _why(log_text: str, s: Submission) -> str:
             errors = [ln for ln in tail[:trace] if re.match(r"^[\w.]+(Error|Exception)\b", ln)]
             if errors:
                 return errors[-1]
-    return "see nbgrader's log (python -m raftlib.grade ... --logs FOLDER)"
+    return say("grade_see_log", lang)
 
 
 def _grade_cells(path: Path) -> list[tuple[str, float]]:
@@ -459,19 +473,33 @@ def totals(grades: "pd.DataFrame") -> "pd.DataFrame":
 
 
 # --------------------------------------------------------------------- CLI
-def _report(rows: list[dict], out=sys.stdout) -> None:
+def _columns(text: str) -> int:
+    """How many terminal columns ``text`` takes (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    space = " " * max(width - _columns(text), 0)
+    return space + text if right else text + space
+
+
+def _report(rows: list[dict], out=sys.stdout, languages: dict[str, str] | None = None) -> None:
+    """Each assignment's points and messages, in ``languages[assignment]`` (default English)."""
     groups: dict[tuple[str, str], list[dict]] = {}
     for r in rows:
         groups.setdefault((r["student"], r["assignment"]), []).append(r)
     for (student, assignment), part in groups.items():
         print(f"\n{assignment} ({student})", file=out)
-        width = max(len("question"), *(len(r["question"]) for r in part))
-        print(f"  {'question':<{width}}  {'points':>6}  {'max':>5}", file=out)
+        lang = (languages or {}).get(assignment, "en")
+        question, total = say("grade_question", lang), say("grade_total", lang)
+        width = max(_columns(question), *(len(r["question"]) for r in part))
+        print(f"  {_pad(question, width)}  {_pad(say('grade_points', lang), 6, True)}  "
+              f"{_pad(say('grade_max', lang), 5, True)}", file=out)
         for r in part:
-            mark = "ok" if r["score"] >= r["max_score"] else "lost"
+            mark = say("grade_ok" if r["score"] >= r["max_score"] else "grade_lost", lang)
             print(f"  {r['question']:<{width}}  {r['score']:>6g}  {r['max_score']:>5g}  {mark}",
                   file=out)
-        print(f"  {'total':<{width}}  {sum(r['score'] for r in part):>6g}  "
+        print(f"  {_pad(total, width)}  {sum(r['score'] for r in part):>6g}  "
               f"{sum(r['max_score'] for r in part):>5g}", file=out)
         for r in part:
             if r["score"] < r["max_score"]:
@@ -480,18 +508,14 @@ def _report(rows: list[dict], out=sys.stdout) -> None:
                 print(f"\n  {r['question']}: {text}", file=out)
 
 
-#: Printed where bubblewrap cannot isolate grading (see the README, "What grading protects
-#: against").
-NOT_ISOLATED = ("note: graded without OS isolation ({why}): the notebooks' code ran with "
-                "your rights. Install bubblewrap to grade other people's notebooks.")
-
-
-def _isolation_note() -> None:
+def _isolation_note(lang: str = "en") -> None:
+    """Printed where bubblewrap cannot isolate grading (see the README, "What grading protects
+    against")."""
     from .checks.isolation import unavailable
 
     why = unavailable()
     if why is not None:
-        print(NOT_ISOLATED.format(why=why), file=sys.stderr)
+        print(say("grade_not_isolated", lang, why=why), file=sys.stderr)
 
 
 def _submissions_in(folder: Path, known: set[str]) -> list[Submission]:
@@ -568,8 +592,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   f"(e.g. exercises/03-voting/voting.ipynb)")
             subs.append(Submission("you", assignment, nb))
         found = grade_rows(subs, root=root, jobs=1, logs=args.logs)
-        _report(found)
-        _isolation_note()
+        languages = {s.assignment: _language(s.path) for s in subs}
+        _report(found, languages=languages)
+        _isolation_note(languages[subs[0].assignment])
         return 0 if all(r["score"] >= r["max_score"] for r in found) else 1
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -6,6 +6,8 @@ checked by ``tests/test_grading.py::test_autograde_both_ways``.)
 
 from __future__ import annotations
 
+import io
+import re
 import string
 
 import pytest
@@ -89,3 +91,61 @@ def test_a_wrong_answer_names_the_rule_in_chinese(chinese):
     answers = {p: "" for p in terminology.prompts("raft_1")}
     with pytest.raises(common.CheckFailed, match="'任期'：没有给出英文术语"):
         terminology.translations(answers, "raft_1")
+
+
+def _by_length(self, last_log_term, last_log_index):
+    return last_log_index >= self.last_log_index
+
+
+def test_the_failing_case_of_a_handler_check_is_described_in_chinese(chinese):
+    from raftlib.checks import voting
+
+    with pytest.raises(common.CheckFailed) as caught:
+        voting.up_to_date(_by_length)
+    assert str(caught.value).startswith("你的日志最后一个条目的任期是 2，索引是 3；")
+    assert "\n规则：§5.4.1：" in str(caught.value)
+
+
+def _imports(self):
+    import os
+    return os
+
+
+def test_the_lints_reasons_for_refusing_code_are_chinese(chinese):
+    from raftlib.checks import lint
+
+    with pytest.raises(common.RefusedCode, match="评分器拒绝这段代码：\n  `_imports` 第 2 行："
+                                                 "被评分的函数内部不能 import"):
+        lint.check_function(_imports)
+
+
+def test_the_learners_report_is_in_the_notebooks_language(tmp_path):
+    from raftlib import grade
+
+    rows = [{"student": "you", "assignment": a, "question": "test_up_to_date", "score": 0.0,
+             "max_score": 2.0, "message": "x"} for a in ("03-voting-zh", "03-voting")]
+    folder = tmp_path / "03-voting-zh"
+    folder.mkdir()
+    (folder / "raft-course.json").write_text('{"language": "zh"}', encoding="utf-8")
+    out = io.StringIO()
+    grade._report(rows, out, {"03-voting-zh": grade._language(folder / "voting.ipynb")})
+    zh, en = out.getvalue().split("\n03-voting (you)")
+    assert re.search(r"题目\s+得分\s+满分\n\s+test_up_to_date\s+0\s+2\s+失分\n\s+合计\s+0\s+2", zh)
+    assert re.search(r"question\s+points\s+max\n\s+test_up_to_date\s+0\s+2\s+lost", en)
+    header, row = zh.splitlines()[2:4]  # the columns line up: a Chinese character is two wide
+    score = re.search(r"\s(\d+)\s", row)
+    assert grade._columns(header[:header.index("得分") + 2]) == grade._columns(row[:score.end(1)])
+
+
+def test_every_cluster_scenario_is_named_in_both_languages():
+    """A failing cluster run names its scenario (``scenario_<function>``); the English name is
+    the scenario's docstring, so the two cannot drift apart."""
+    from raftlib.checks import agreement, commit, dedup, voting
+
+    scenarios = [f for m in (agreement, commit, voting) for f in vars(m).values()
+                 if callable(f) and getattr(f, "__module__", "") == m.__name__
+                 and list(getattr(f, "__annotations__", {}))[:2] == ["cls", "seed"]]
+    scenarios += [persistence._crash_runs(True), persistence._crash_runs(False),
+                  dedup._retries(object)]
+    named = {f"scenario_{f.__name__}": f.__doc__.strip().splitlines()[0] for f in scenarios}
+    assert named == {k: MESSAGES[k][0] for k in MESSAGES if k.startswith("scenario_")}

@@ -4,7 +4,7 @@ exercises 04 and 05. Each is ``scenario(node_class, seed)``; see :mod:`.runs`.""
 from __future__ import annotations
 
 from ..cluster import Cluster
-from .messages import Msg
+from .messages import Msg, say
 from .common import CheckFailed
 from .runs import cluster, committed_everywhere, connected_leader, rng
 
@@ -31,8 +31,8 @@ def one(c: Cluster, command: object, expected: int, within: float = 5.0) -> int:
                 continue
         c.run(0.05)
     counts = {s: len(c.applied(s)) for s in c.nodes}
-    raise CheckFailed(f"{command!r} was not applied by {expected} servers within {within:g} s "
-                      f"of virtual time; entries applied per server: {counts}")
+    raise CheckFailed(say("not_applied_by", command=command, expected=expected, within=within,
+                          counts=counts))
 
 
 def basic_agree(cls: type, seed: int) -> None:
@@ -42,7 +42,7 @@ def basic_agree(cls: type, seed: int) -> None:
     for i in range(1, 4):
         index = one(c, f"cmd{i}", 5)
         if index != i:
-            raise CheckFailed(f"command {i} got index {index}, expected {i}")
+            raise CheckFailed(say("wrong_index", i=i, index=index))
 
 
 def follower_rejoins(cls: type, seed: int) -> None:

@@ -16,7 +16,7 @@ from typing import Callable
 from ..core import FOLLOWER, LEADER, AppendEntries, AppendEntriesReply, RaftNode
 from ..errors import ConfigError
 from .agreement import HINTS, backup, basic_agree, churn, follower_rejoins, one, unreliable
-from .messages import RULE, Msg
+from .messages import RULE, Msg, say
 from .common import (CheckFailed, fresh, learner_class, library_stood_in, node_class,
                      own_functions, sent, state)
 from .runs import cluster, run_seeds
@@ -55,22 +55,20 @@ def _reply_cases(full: bool) -> list[Callable[[type], None]]:
         before = state(node)
         m = _reply(node, "S2", 3, True, 2)
         if node.match_index["S2"] != 2:
-            raise CheckFailed(f"the leader ({before}, next_index[S2]=6) got {m}: a late reply "
-                              f"to a request that carried entries up to index 2. match_index[S2] "
-                              f"must become 2, it is {node.match_index['S2']!r}.\n"
-                              f"{RULE}{RULE_MATCH}")
+            raise CheckFailed(say("c_late_reply", before=before, m=m,
+                                  got=node.match_index["S2"]) + f"\n{RULE}{RULE_MATCH}")
         if not 3 <= node.next_index["S2"] <= 6:
-            raise CheckFailed(f"after {m} next_index[S2] must stay between 3 and 6, it is "
-                              f"{node.next_index['S2']!r}.\n{RULE}{RULE_MATCH}")
+            raise CheckFailed(say("c_next_between", m=m, got=node.next_index["S2"])
+                              + f"\n{RULE}{RULE_MATCH}")
 
     def stale_term_reply(cls: type) -> None:
         node = _leader(cls, [2, 3, 3], 3)
         before = state(node)
         m = _reply(node, "S2", 2, True, 3)
         if node.match_index["S2"] != 0 or node.commit_index != 0 or node.outbox:
-            raise CheckFailed(f"the leader of term 3 ({before}) got {m}, a reply from term 2, "
-                              f"and acted on it: match_index={node.match_index}, commit_index="
-                              f"{node.commit_index}, sent {node.outbox}.\n{RULE}{RULE_TERM}")
+            raise CheckFailed(say("c_stale_reply", before=before, m=m, match=node.match_index,
+                                  commit=node.commit_index, outbox=node.outbox)
+                              + f"\n{RULE}{RULE_TERM}")
 
     def commits_after_majority(cls: type) -> None:
         node = _leader(cls, [3] * 5, 3)
@@ -78,15 +76,10 @@ def _reply_cases(full: bool) -> list[Callable[[type], None]]:
         for peer in ("S2", "S3"):
             _reply(node, peer, 3, True, 5)
         if node.match_index["S2"] != 5 or node.match_index["S3"] != 5:  # the precondition
-            raise CheckFailed(f"the leader ({before}) got successful replies with match_index 5 "
-                              f"from S2 and S3, but its match_index is {node.match_index}: it "
-                              f"must record them before it can count a majority.\n"
-                              f"{RULE}{RULE_MATCH}")
+            raise CheckFailed(say("c_not_recorded", before=before, match=node.match_index)
+                              + f"\n{RULE}{RULE_MATCH}")
         if node.commit_index != 5:
-            raise CheckFailed(f"the leader ({before}) got successful replies with match_index 5 "
-                              f"from S2 and S3: with itself that is a majority of 5, so "
-                              f"commit_index must become 5 (call self.advance_commit_index() "
-                              f"after updating match_index); it is {node.commit_index}.")
+            raise CheckFailed(say("c_not_committed", before=before, commit=node.commit_index))
 
     def never_backwards(cls: type) -> None:
         node = _leader(cls, [3] * 5, 3)
@@ -94,33 +87,30 @@ def _reply_cases(full: bool) -> list[Callable[[type], None]]:
         before = state(node)
         m = _reply(node, "S2", 3, True, 2)
         if node.match_index["S2"] != 4:
-            raise CheckFailed(f"after match_index[S2]=4 the leader ({before}) got the older "
-                              f"{m}; match_index[S2] must stay 4, it is "
-                              f"{node.match_index['S2']!r}.\n{RULE}{RULE_MATCH}")
+            raise CheckFailed(say("c_backwards", before=before, m=m, got=node.match_index["S2"])
+                              + f"\n{RULE}{RULE_MATCH}")
 
     def next_after_match(cls: type) -> None:
         node = _leader(cls, [3] * 5, 3, next_at=2)
         m = _reply(node, "S2", 3, True, 4)
         if not 5 <= node.next_index["S2"] <= 6:
-            raise CheckFailed(f"after {m} next_index[S2] must move to at least 5 (match_index "
-                              f"+ 1), it is {node.next_index['S2']!r}.\n{RULE}{RULE_MATCH}")
+            raise CheckFailed(say("c_next_after", m=m, got=node.next_index["S2"])
+                              + f"\n{RULE}{RULE_MATCH}")
 
     def follower_ignores(cls: type) -> None:
         node = fresh(cls, log=[3, 3], current_term=3, role=FOLLOWER, leader_id="S2")
         before = state(node)
         m = _reply(node, "S3", 3, True, 2)
         if node.commit_index or node.outbox or node.match_index:
-            raise CheckFailed(f"a follower ({before}) got {m} and acted on it (match_index="
-                              f"{node.match_index}, sent {node.outbox}).\n{RULE}{RULE_TERM}")
+            raise CheckFailed(say("c_follower_acted", before=before, m=m, match=node.match_index,
+                                  outbox=node.outbox) + f"\n{RULE}{RULE_TERM}")
 
     def higher_term_refusal(cls: type) -> None:
         node = _leader(cls, [3] * 5, 3)
         m = _reply(node, "S2", 4, False, 0)
         if node.next_index["S2"] != 6 or node.outbox:
-            raise CheckFailed(f"{m} made the leader step down (receive() did it: a higher term); "
-                              f"the handler must then leave next_index alone and send nothing; "
-                              f"next_index[S2]={node.next_index['S2']}, sent {node.outbox}.\n"
-                              f"{RULE}{RULE_TERM} {RULE_RETRY}")
+            raise CheckFailed(say("c_stepped_down", m=m, next=node.next_index["S2"],
+                                  outbox=node.outbox) + f"\n{RULE}{RULE_TERM} {RULE_RETRY}")
 
     def retries_on_conflict(cls: type) -> None:
         node = _leader(cls, [1, 1, 3, 3, 3], 3)
@@ -128,23 +118,19 @@ def _reply_cases(full: bool) -> list[Callable[[type], None]]:
         m = _reply(node, "S3", 3, False, 0, 3, None)
         nxt = node.next_index["S3"]
         if not 1 <= nxt <= 5:
-            raise CheckFailed(f"the leader ({before}, next_index[S3]=6) got {m}: S3's log does "
-                              f"not match; next_index[S3] must back up (to 5 or less), it is "
-                              f"{nxt!r}.\n{RULE}{RULE_RETRY}")
+            raise CheckFailed(say("c_back_up", before=before, m=m, got=nxt)
+                              + f"\n{RULE}{RULE_RETRY}")
         retry = [x for x in sent(node, AppendEntries) if x.dst == "S3"]
         if len(retry) != 1 or retry[0].prev_log_index != nxt - 1:
-            raise CheckFailed(f"after backing up next_index[S3] to {nxt} the leader must retry "
-                              f"at once: self.send_append_entries('S3'); it sent {node.outbox}.\n"
-                              f"{RULE}{RULE_RETRY}")
+            raise CheckFailed(say("c_retry", next=nxt, outbox=node.outbox)
+                              + f"\n{RULE}{RULE_RETRY}")
 
     def stale_refusal(cls: type) -> None:
         node = _leader(cls, [3] * 5, 3)
         m = _reply(node, "S2", 3, False, 0, None, None)
         if node.next_index["S2"] != 6 or node.outbox:
-            raise CheckFailed(f"{m} has conflict_index None: the follower refused for a term "
-                              f"reason, not its log. Leave next_index alone and send nothing; "
-                              f"next_index[S2]={node.next_index['S2']}, sent {node.outbox}.\n"
-                              f"{RULE}{RULE_RETRY}")
+            raise CheckFailed(say("c_stale_refusal", m=m, next=node.next_index["S2"],
+                                  outbox=node.outbox) + f"\n{RULE}{RULE_RETRY}")
 
     visible = [delayed_success, stale_term_reply, commits_after_majority]
     hidden = [never_backwards, next_after_match, follower_ignores, higher_term_refusal,
@@ -166,17 +152,15 @@ def _commit_case(cls: type, log: list[int], term: int, match: dict[str, int], wa
     node.match_index.update(match)
     if "next_index" not in attrs:  # as after successful replies
         node.next_index = {p: node.match_index[p] + 1 for p in node.peers}
-    before = f"{state(node)}, match_index={node.match_index}, next_index={node.next_index}"
+    before = say("c_before", state=state(node), match=node.match_index, next=node.next_index)
     start = node.commit_index
     node.advance_commit_index()
     if node.commit_index != want:
-        raise CheckFailed(f"advance_commit_index() on the leader of a {n}-server cluster "
-                          f"({before}) set commit_index to {node.commit_index!r}; it must be "
-                          f"{want}.\n{RULE}{rule}")
+        raise CheckFailed(say("c_commit_index", n=n, before=before, got=node.commit_index,
+                              want=want) + f"\n{RULE}{rule}")
     if want > start and [i for i, _ in node.to_apply] != list(range(start + 1, want + 1)):
-        raise CheckFailed(f"commit_index rose from {start} to {want} but entries "
-                          f"{start + 1}..{want} were not applied (call self.apply_committed() "
-                          f"after raising commit_index); to_apply is {node.to_apply}.")
+        raise CheckFailed(say("c_not_applied", start=start, want=want, first=start + 1,
+                              to_apply=node.to_apply))
 
 
 def majority(advance_commit_index: Callable, full: bool = False) -> None:
@@ -222,8 +206,7 @@ def figure8(cls: type, seed: int) -> None:
     try:
         stage_c(c)  # S1 leads in term 4, logs S1 [1,2,4], S2 [1,2], S3 [1,2], S4 [1], S5 [1,3]
     except ConfigError as e:
-        raise CheckFailed(f"the Figure 8 set-up (raftlib.scenarios.figure8) failed with your "
-                          f"code: {e}") from None
+        raise CheckFailed(say("c_fig8_setup", error=e)) from None
     for peer in PEERS:
         c.cut("S1", peer)  # S1 hears the replies for index 2, but its term-4 entry never leaves
     c.run(0.02)
@@ -233,7 +216,7 @@ def figure8(cls: type, seed: int) -> None:
     deadline = c.now + 5.0
     while c["S5"].role != LEADER:  # (d): S5 wins with S2, S3, S4 (its last term 3 > 2)
         if c.now > deadline:
-            raise CheckFailed("S5 did not win an election after S1 crashed (Figure 8 (d))")
+            raise CheckFailed(say("c_s5_no_win"))
         c.timeout("S5")
         c.run_until(lambda: c["S5"].role == LEADER, 0.1)
     one(c, "after", 4)
@@ -251,8 +234,8 @@ def fail_no_agree(cls: type, seed: int) -> None:
     index, _, ok = c.submit(20, to=leader)
     c.run(2.0)
     if ok and c.committed(index)[0] > 0:
-        raise CheckFailed(f"{leader} committed index {index} with only 2 of 5 servers: "
-                          f"{RULE_MAJORITY}")
+        raise CheckFailed(say("c_minority_commit", leader=leader, index=index,
+                              rule=RULE_MAJORITY))
     for s in away:
         c.connect(s)
     one(c, 30, 5, within=10.0)

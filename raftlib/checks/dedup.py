@@ -177,6 +177,7 @@ def _retries(store_class: type) -> Callable[[type, int], None]:
                                   done=[len(c.clients[k].history) for k in CLIENTS]))
         c.run(0.5)
         _exactly_once(c)
+    run.__name__ = "retries"  # its message key
     return run
 
 

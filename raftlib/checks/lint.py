@@ -21,6 +21,7 @@ import types
 from typing import Any
 
 from .common import HANDLERS, RefusedCode
+from .messages import say
 
 ALLOWED_MODULES = frozenset({
     "__future__", "math", "itertools", "collections", "functools", "fractions", "statistics",
@@ -59,36 +60,32 @@ def function_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]
                   if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.body
                   and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
 
-    def say(node: ast.AST, text: str) -> None:
+    def flag(node: ast.AST, text: str) -> None:
         line = getattr(node, "lineno", func.lineno) - func.lineno + 1
-        problems.append(f"line {line} of `{func.name}`: {text}")
+        problems.append(say("lint_line", line=line, name=func.name, text=text))
 
     for node in ast.walk(func):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and \
                 node.decorator_list:
-            say(node, "decorators are not allowed in graded code")
+            flag(node, say("lint_decorator"))
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            say(node, "no imports inside graded functions; the setup cell imports what you need")
+            flag(node, say("lint_import"))
         elif isinstance(node, ast.Global):
-            say(node, "`global` is not allowed: return values or change `self` instead")
+            flag(node, say("lint_global"))
         elif isinstance(node, ast.Name) and node.id in DENIED_NAMES:
-            hint = (" (call the method you are writing on `self`, never the library's own)"
-                    if node.id in ("super", "RaftNode") else
-                    " (use isinstance(x, cls) to test a type)" if node.id == "type" else "")
-            say(node, f"`{node.id}` is not allowed in graded code{hint}")
+            hint = (say("lint_name_self") if node.id in ("super", "RaftNode") else
+                    say("lint_name_type") if node.id == "type" else "")
+            flag(node, say("lint_name", name=node.id) + hint)
         elif isinstance(node, ast.Attribute):
             if node.attr.startswith("_") and node.attr not in SAFE_PRIVATE:
-                say(node, f"`.{node.attr}`: names starting with `_` are private to the library "
-                          f"and Python; graded code may not touch them")
+                flag(node, say("lint_private", attr=node.attr))
             elif node.attr in _HANDLERS and _root(node.value) != self_name:
-                say(node, f"`.{node.attr}` of something other than `{self_name or 'self'}`: "
-                          f"write the rule yourself instead of calling the library's version")
+                flag(node, say("lint_handler", attr=node.attr, owner=self_name or "self"))
             elif node.attr in DENIED_ATTRIBUTES:
-                say(node, f"`.{node.attr}` is not allowed in graded code")
+                flag(node, say("lint_attribute", attr=node.attr))
         elif isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)) and \
                 "__" in str(node.value) and id(node) not in docstrings:
-            say(node, f"the text {node.value!r} names Python's internals or the grader; "
-                      f"graded code may not use such names, not even in a string")
+            flag(node, say("lint_dunder", text=node.value))
         elif isinstance(node, ast.ExceptHandler):
             caught = node.type
             names = ([caught] if caught is None or not isinstance(caught, ast.Tuple)
@@ -96,17 +93,15 @@ def function_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]
             if any(n is None or (isinstance(n, ast.Name) and n.id in
                                  ("BaseException", "KeyboardInterrupt", "SystemExit"))
                    for n in names):
-                say(node, "catch specific exceptions (e.g. `except IndexError:`), not everything")
+                flag(node, say("lint_except"))
         for target in _store_targets(node):
             root = _root(target)
             if isinstance(target, ast.Attribute):
                 if root != self_name or self_name is None:
-                    say(target, f"assigning to `{ast.unparse(target)}`: graded code may change "
-                                f"only `self`'s attributes and its own local variables")
+                    flag(target, say("lint_assign", target=ast.unparse(target)))
             elif isinstance(target, ast.Subscript):
                 if root is None or (root != self_name and root not in local):
-                    say(target, f"assigning to `{ast.unparse(target)}`: graded code may change "
-                                f"only `self`'s attributes and its own local variables")
+                    flag(target, say("lint_assign", target=ast.unparse(target)))
     return problems
 
 
@@ -173,15 +168,14 @@ def check_function(fn: types.FunctionType, skip: frozenset = frozenset(),
         source = textwrap.dedent(inspect.getsource(fn))
         tree = ast.parse(source)
     except (OSError, TypeError, SyntaxError, IndentationError):
-        raise RefusedCode(f"cannot read the source of `{fn.__name__}`: define it with "
-                          f"`def {fn.__name__}(...):` in an answer cell") from None
+        raise RefusedCode(say("lint_no_source", name=fn.__name__)) from None
     func = next((n for n in ast.walk(tree)
                  if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
     if func is None:
-        raise RefusedCode(f"`{fn.__name__}` must be written with `def`, not `lambda`")
+        raise RefusedCode(say("lint_lambda", name=fn.__name__))
     problems = function_problems(func)
     if problems:
-        raise RefusedCode("the grader refuses this code:\n  " + "\n  ".join(problems))
+        raise RefusedCode(say("lint_refused") + "\n  ".join(problems))
     env = fn.__globals__
     builtins = env.get("__builtins__")
     builtins = builtins if isinstance(builtins, dict) else vars(builtins) if builtins else {}
@@ -197,18 +191,14 @@ def check_function(fn: types.FunctionType, skip: frozenset = frozenset(),
                 check_function(value, skip, seen)
         elif isinstance(value, types.ModuleType):
             if not _module_allowed(value.__name__) or value.__name__.startswith("raftlib.checks"):
-                raise RefusedCode(f"`{fn.__name__}` uses the module `{name}` ({value.__name__}); "
-                                  f"graded code may use only {', '.join(sorted(ALLOWED_MODULES))}")
+                raise RefusedCode(say("lint_module", name=fn.__name__, module=name,
+                                      full=value.__name__,
+                                      allowed=", ".join(sorted(ALLOWED_MODULES))))
         elif isinstance(value, type) or callable(value):
             if getattr(value, "__module__", "") == fn.__module__ and isinstance(value, type):
-                raise RefusedCode(f"`{fn.__name__}` uses the class `{name}` defined in the "
-                                  f"notebook; the grader keeps only functions and constants "
-                                  f"from answer cells")
+                raise RefusedCode(say("lint_class", name=fn.__name__, cls=name))
         elif not _literal(value):
-            raise RefusedCode(f"`{fn.__name__}` uses `{name}`, which is computed by code at the "
-                              f"top of a cell; the grader keeps only imports, `def` functions "
-                              f"and literal constants from answer cells: compute it inside "
-                              f"the function")
+            raise RefusedCode(say("lint_computed", name=fn.__name__, value=name))
 
 
 def filter_answer_cell(source: str) -> tuple[list[ast.stmt], list[str]]:
@@ -217,7 +207,7 @@ def filter_answer_cell(source: str) -> tuple[list[ast.stmt], list[str]]:
     try:
         tree = ast.parse(source)
     except SyntaxError as e:
-        return [], [f"the cell has a syntax error (line {e.lineno}): {e.msg}"]
+        return [], [say("lint_syntax", line=e.lineno, error=e.msg)]
     kept: list[ast.stmt] = []
     dropped: list[str] = []
     for stmt in tree.body:
@@ -229,7 +219,8 @@ def filter_answer_cell(source: str) -> tuple[list[ast.stmt], list[str]]:
             kept.append(stmt)
         else:
             first = ast.get_source_segment(source, stmt) or ""
-            dropped.append(f"line {stmt.lineno}: {first.splitlines()[0] if first else '...'}")
+            dropped.append(say("lint_dropped", line=stmt.lineno,
+                               first=first.splitlines()[0] if first else "..."))
     return kept, dropped
 
 

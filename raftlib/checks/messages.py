@@ -59,6 +59,129 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "functions left (is every field of Figure 2 kept as the library expects?)",
                        "库的代码在你的函数留下的状态上出错：{error}: {detail}"
                        "（图 2 的每个字段是否都按库的预期保存？）"),
+    # what graded code may do (raftlib.checks.lint)
+    "lint_line": ("line {line} of `{name}`: {text}", "`{name}` 第 {line} 行：{text}"),
+    "lint_decorator": ("decorators are not allowed in graded code", "被评分的代码中不允许使用装饰器"),
+    "lint_import": ("no imports inside graded functions; the setup cell imports what you need",
+                    "被评分的函数内部不能 import；需要的东西由设置单元格导入"),
+    "lint_global": ("`global` is not allowed: return values or change `self` instead",
+                    "不允许使用 `global`：请返回值，或者修改 `self`"),
+    "lint_name": ("`{name}` is not allowed in graded code", "被评分的代码中不允许使用 `{name}`"),
+    "lint_name_self": (" (call the method you are writing on `self`, never the library's own)",
+                       "（在 `self` 上调用你正在写的方法，绝不调用库里自带的版本）"),
+    "lint_name_type": (" (use isinstance(x, cls) to test a type)",
+                       "（用 isinstance(x, cls) 判断类型）"),
+    "lint_private": ("`.{attr}`: names starting with `_` are private to the library and Python; "
+                     "graded code may not touch them",
+                     "`.{attr}`：以 `_` 开头的名字是库和 Python 内部私有的；被评分的代码不能碰它们"),
+    "lint_handler": ("`.{attr}` of something other than `{owner}`: write the rule yourself "
+                     "instead of calling the library's version",
+                     "调用了 `{owner}` 以外对象的 `.{attr}`：自己写出规则，不要调用库里的版本"),
+    "lint_attribute": ("`.{attr}` is not allowed in graded code",
+                       "被评分的代码中不允许使用 `.{attr}`"),
+    "lint_dunder": ("the text {text!r} names Python's internals or the grader; graded code may not "
+                    "use such names, not even in a string",
+                    "文本 {text!r} 指向 Python 的内部机制或评分器；被评分的代码不能使用这样的名字，"
+                    "写在字符串里也不行"),
+    "lint_except": ("catch specific exceptions (e.g. `except IndexError:`), not everything",
+                    "捕获具体的异常（例如 `except IndexError:`），不要什么都捕获"),
+    "lint_assign": ("assigning to `{target}`: graded code may change only `self`'s attributes and "
+                    "its own local variables",
+                    "给 `{target}` 赋值：被评分的代码只能修改 `self` 的属性和它自己的局部变量"),
+    "lint_no_source": ("cannot read the source of `{name}`: define it with `def {name}(...):` in "
+                       "an answer cell",
+                       "读不到 `{name}` 的源代码：请在答案单元格中用 `def {name}(...):` 定义它"),
+    "lint_lambda": ("`{name}` must be written with `def`, not `lambda`",
+                    "`{name}` 必须用 `def` 来写，不能用 `lambda`"),
+    "lint_refused": ("the grader refuses this code:\n  ", "评分器拒绝这段代码：\n  "),
+    "lint_module": ("`{name}` uses the module `{module}` ({full}); graded code may use only "
+                    "{allowed}",
+                    "`{name}` 用了模块 `{module}`（{full}）；被评分的代码只能使用 {allowed}"),
+    "lint_class": ("`{name}` uses the class `{cls}` defined in the notebook; the grader keeps only "
+                   "functions and constants from answer cells",
+                   "`{name}` 用了在笔记本中定义的类 `{cls}`；评分器只保留答案单元格中的函数和常量"),
+    "lint_computed": ("`{name}` uses `{value}`, which is computed by code at the top of a cell; "
+                      "the grader keeps only imports, `def` functions and literal constants from "
+                      "answer cells: compute it inside the function",
+                      "`{name}` 用了 `{value}`，而它是由单元格顶层的代码算出来的；评分器只保留答案单元格中的 "
+                      "import、`def` 函数和字面量常量：请在函数内部计算它"),
+    "lint_syntax": ("the cell has a syntax error (line {line}): {error}",
+                    "这个单元格有语法错误（第 {line} 行）：{error}"),
+    "lint_dropped": ("line {line}: {first}", "第 {line} 行：{first}"),
+    # what graded code meets when it runs (raftlib.checks.sandbox)
+    "sandbox_private": ("graded code may not use `{where}`", "被评分的代码不能使用 `{where}`"),
+    "sandbox_set_module": ("graded code may not change a module", "被评分的代码不能修改模块"),
+    "sandbox_module": ("graded code may not use the module `{where}`",
+                       "被评分的代码不能使用模块 `{where}`"),
+    "sandbox_reflective": ("graded code may not use `{where}` (it reaches attributes by name)",
+                           "被评分的代码不能使用 `{where}`（它按名字访问属性）"),
+    "sandbox_event": ("graded code may not do `{what}` (no files, network, processes or changes "
+                      "to Python itself while it is graded)",
+                      "被评分的代码不能执行 `{what}`（评分期间不能访问文件、网络、进程，也不能改动 "
+                      "Python 本身）"),
+    "sandbox_library": ("it calls the library's own `{name}`: write the rule yourself instead of "
+                        "calling the library's version",
+                        "它调用了库里自带的 `{name}`：自己写出规则，不要调用库里的版本"),
+    "sandbox_tracing": ("it switched off the grader's call tracing",
+                        "它关掉了评分器的调用跟踪"),
+    # the cluster runs of exercises 03-05, 08 and 09 (raftlib.checks.runs, .agreement), each
+    # named after its scenario function: scenario_<function name>
+    "no_leader": ("no leader among {among} within {within:g} s of virtual time (t={now:.2f}s); "
+                  "terms: {terms}, roles: {roles}",
+                  "在 {within:g} 虚拟秒内 {among} 中没有选出领导者（t={now:.2f}s）；各服务器的任期："
+                  "{terms}，角色：{roles}"),
+    "not_applied_everywhere": ("after {within:g} s of virtual time not every server applied "
+                               "{count} entries: applied counts {have}",
+                               "{within:g} 虚拟秒后并非每台服务器都应用了 {count} 个条目：各服务器已应用的"
+                               "条目数 {have}"),
+    "not_applied_by": ("{command!r} was not applied by {expected} servers within {within:g} s of "
+                       "virtual time; entries applied per server: {counts}",
+                       "{command!r} 没有在 {within:g} 虚拟秒内被 {expected} 台服务器应用；"
+                       "各服务器已应用的条目数：{counts}"),
+    "wrong_index": ("command {i} got index {index}, expected {i}",
+                    "第 {i} 条命令的索引是 {index}，应该是 {i}"),
+    "scenario_basic_agree": ("Basic agreement: 5 servers apply 3 commands in order",
+                             "基本一致：5 台服务器按顺序应用 3 条命令"),
+    "scenario_follower_rejoins": ("A follower cut off for a while catches up when it comes back",
+                                  "被隔离一段时间的跟随者回来后能追上"),
+    "scenario_stale_leader_rejoins": ("An old leader with uncommitted entries rejoins and has "
+                                      "them replaced",
+                                      "带着未提交条目的旧领导者重新加入，这些条目被替换"),
+    "scenario_backup": ("Backing up over many conflicting entries (6.824 TestBackup, shorter)",
+                        "越过大量冲突条目回退（6.824 TestBackup 的缩短版）"),
+    "scenario_unreliable": ("Unreliable network: lost, delayed, duplicated and reordered messages",
+                            "不可靠的网络：消息会丢失、延迟、重复和乱序"),
+    "scenario_churn": ("Churn: random crashes, restarts and partitions with commands (6.824 "
+                       "Figure8Unreliable)",
+                       "频繁变动：一边提交命令，一边随机崩溃、重启和分区（6.824 Figure8Unreliable）"),
+    "scenario_initial_election": ("Initial election: 3 servers elect one leader that keeps its "
+                                  "term while nothing fails",
+                                  "初次选举：3 台服务器选出一个领导者，没有故障时它一直保持自己的任期"),
+    "scenario_re_election": ("Re-election: a new leader after the leader is cut off, none "
+                             "without a majority",
+                             "重新选举：领导者被隔离后选出新的领导者，没有过半数时选不出领导者"),
+    "scenario_many_elections": ("Many elections: 7 servers, 3 random ones cut off again and "
+                                "again",
+                                "多次选举：7 台服务器，一再随机隔离其中 3 台"),
+    "scenario_longer_stale_log": ("Election restriction: a longer log of an older term must not "
+                                  "win",
+                                  "选举限制：任期更旧但更长的日志不能胜出"),
+    "scenario_lossy_network": ("Lossy network: elections still finish when votes are lost and "
+                               "delayed",
+                               "丢包的网络：选票丢失和延迟时选举仍能完成"),
+    "scenario_figure8": ("Figure 8: a term-2 entry on a majority is overwritten by a later leader",
+                         "图 8：存储在过半数服务器上的任期 2 条目被后来的领导者覆盖"),
+    "scenario_fail_no_agree": ("No agreement without a majority: 3 of 5 followers cut off",
+                               "没有过半数就没有一致：5 台中的 3 个跟随者被隔离"),
+    "scenario_crashes_in_writes": ("Crashes in the middle of disk writes while commands commit "
+                                   "(3 servers)",
+                                   "命令提交期间在磁盘写入中途崩溃（3 台服务器）"),
+    "scenario_crashes_anytime": ("Crashes and restarts at random moments while commands commit "
+                                 "(3 servers)",
+                                 "命令提交期间在随机时刻崩溃和重启（3 台服务器）"),
+    "scenario_retries": ("Two retrying clients append while leaders crash before replying (3 "
+                         "servers)",
+                         "两个会重试的客户端执行追加，而领导者在回复之前崩溃（3 台服务器）"),
     # the grader (raftlib.checks.recheck, raftlib.checks.rerun)
     "recheck_failed": ("This test passed in your notebook but failed when the grader re-ran it on "
                        "its own, with only your answer cells' imports, functions and constants: ",
@@ -87,6 +210,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "{what} 必须是 True 或 False，得到的是 {kind} {value!r}"),
     "must_be_int": ("{what} must be an int, got {kind} {value!r}",
                     "{what} 必须是 int，得到的是 {kind} {value!r}"),
+    # the learner's one-command grading (raftlib.grade)
+    "grade_not_graded": ("nbgrader could not grade this notebook: {why}",
+                         "nbgrader 无法为这个笔记本评分：{why}"),
+    "grade_see_log": ("see nbgrader's log (python -m raftlib.grade ... --logs FOLDER)",
+                      "请查看 nbgrader 的日志（python -m raftlib.grade ... --logs FOLDER）"),
+    "grade_failed": ("failed", "未通过"),
+    "grade_question": ("question", "题目"),
+    "grade_points": ("points", "得分"),
+    "grade_max": ("max", "满分"),
+    "grade_total": ("total", "合计"),
+    "grade_ok": ("ok", "通过"),
+    "grade_lost": ("lost", "失分"),
+    "grade_not_isolated": ("note: graded without OS isolation ({why}): the notebooks' code ran "
+                           "with your rights. Install bubblewrap to grade other people's "
+                           "notebooks.",
+                           "注意：这次评分没有操作系统级的隔离（{why}）：笔记本中的代码以你的权限运行。"
+                           "要为别人的笔记本评分，请安装 bubblewrap。"),
     # exercise 01 (raftlib.checks.quorums)
     "q_int": ("{name}({n}) returned {got!r}; it must be the int {want}. {rule}",
               "{name}({n}) 返回了 {got!r}；它必须是整数 {want}。{rule}"),
@@ -299,6 +439,119 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                    "lengths.",
                                    "一台缺少已提交条目的服务器成为了领导者。选举限制（§5.4.1）必须拒绝"
                                    "日志不够新的候选人：先比较最后的任期，再比较长度。"),
+    "v_no_library_election": ("on_election_timeout called the library's start_election(); write "
+                              "the candidate's steps yourself in on_election_timeout",
+                              "on_election_timeout 调用了库里的 start_election()；请在 "
+                              "on_election_timeout 中自己写出候选人的各个步骤"),
+    "v_case": ("Your log's last entry has term {my_term} at index {my_index}; the candidate's has "
+               "term {term} at index {index}. You returned {got}, the rule says {want}.",
+               "你的日志最后一个条目的任期是 {my_term}，索引是 {my_index}；候选人的最后一个条目任期是 "
+               "{term}，索引是 {index}。你返回了 {got}，按规则应该是 {want}。"),
+    "v_one_reply": ("{node} ({before}) got {m} and sent {outbox}; it must send exactly one "
+                    "RequestVoteReply back to {candidate} and nothing else.",
+                    "{node}（{before}）收到 {m} 后发出了 {outbox}；它必须向 {candidate} 回复恰好一条 "
+                    "RequestVoteReply，别的什么都不发。"),
+    "v_reply_route": ("the reply {reply} must go from {node} to the candidate {candidate}: "
+                      "RequestVoteReply({node!r}, {candidate!r}, ...)",
+                      "回复 {reply} 必须从 {node} 发给候选人 {candidate}："
+                      "RequestVoteReply({node!r}, {candidate!r}, ...)"),
+    "v_reply_term": ("the reply {reply} must carry the voter's current_term ({term}) so that a "
+                     "stale candidate learns it is behind (Figure 2, RequestVote results: term).",
+                     "回复 {reply} 必须带上投票者的 current_term（{term}），让过时的候选人知道自己落后了"
+                     "（图 2，RequestVote 返回值：term）。"),
+    "v_received": ("{node} ({before}) received {m}", "{node}（{before}）收到了 {m}"),
+    "v_must_refuse": ("{what} and granted the vote; it must refuse it.",
+                      "{what}，投了赞成票；它必须拒绝。"),
+    "v_must_grant": ("{what} and refused the vote; it must grant it.",
+                     "{what}，拒绝了投票；它必须投赞成票。"),
+    "v_not_recorded": ("{what} and granted the vote but voted_for is {voted_for!r}: record the "
+                       "vote (voted_for = candidate_id) so that it is not given twice in the term "
+                       "(Figure 2, persistent state: votedFor).",
+                       "{what}，投了赞成票，但 voted_for 是 {voted_for!r}：要记下这一票（voted_for = "
+                       "candidate_id），这样同一任期内不会投出两次（图 2，持久化状态：votedFor）。"),
+    "v_grant_no_reset": ("{what} and granted the vote without resetting the election timer: "
+                         "granting a vote resets it (Figure 2, Rules for Servers, Followers), so "
+                         "the voter waits for the new leader instead of competing with it.",
+                         "{what}，投了赞成票却没有重置选举计时器：投出赞成票就要重置它（图 2，服务器规则，"
+                         "跟随者），这样投票者会等待新的领导者，而不是和它竞争。"),
+    "v_refuse_reset": ("{what}, refused the vote, and reset its election timer. Reset it only "
+                       "when you grant a vote (or hear from the current leader): a server with a "
+                       "stale log that keeps asking would otherwise stop everyone else from timing "
+                       "out (Students' Guide to Raft).",
+                       "{what}，拒绝了投票，却重置了选举计时器。只有在投出赞成票（或收到当前领导者的消息）"
+                       "时才重置它：否则一台日志过时的服务器不断来要票，会让其他所有服务器都无法超时"
+                       "（Students' Guide to Raft）。"),
+    "v_stale_kept": ("after refusing a stale candidate the voter must keep current_term=5 and "
+                     "voted_for=None; it has {state}",
+                     "拒绝过时的候选人之后，投票者必须保持 current_term=5、voted_for=None；它现在是 "
+                     "{state}"),
+    "v_vote_changed": ("voted_for changed from 'S2' to {voted_for!r} in the same term: a server "
+                       "votes once per term (§5.2).",
+                       "voted_for 在同一任期内从 'S2' 变成了 {voted_for!r}：一台服务器每个任期只投一票"
+                       "（§5.2）。"),
+    "v_retransmit": (" A retransmitted request from the candidate you voted for gets the vote "
+                     "again.",
+                     "你已投票给的那个候选人重发请求时，会再次得到这一票。"),
+    "v_rule_new_term": ("Figure 2, Rules for All Servers: a higher term makes the server adopt it "
+                        "and forget its vote (receive() did that before calling your handler), "
+                        "so in term 6 it has not voted yet.",
+                        "图 2，服务器规则，所有服务器：收到更高的任期时，服务器采用这个任期并忘掉自己的投票"
+                        "（receive() 在调用你的处理函数之前已经这样做了），所以在任期 6 它还没有投过票。"),
+    "v_record_only_grant": ("voted_for became {voted_for!r} although the vote was refused; "
+                            "record a vote only when you grant it.",
+                            "投票被拒绝了，voted_for 却变成了 {voted_for!r}；只有投出赞成票时才记录投票。"),
+    "v_candidate_voted": (" A candidate has voted for itself in its term.",
+                          "候选人在自己的任期内已经投票给了自己。"),
+    "v_leader_refuses": ("a leader that refuses a same-term vote stays leader; it became {role}",
+                         "拒绝同一任期投票请求的领导者仍然是领导者；它却变成了 {role}"),
+    "v_empty_logs": (" Two empty logs are equally up-to-date.", "两份空日志一样新。"),
+    "v_candidate_restarts": ("a candidate ({before}) whose election timer fires must start a new "
+                             "election in term 5 (Figure 2, Candidates: if election timeout "
+                             "elapses, start new election); now it is {state}. Otherwise lost "
+                             "votes stall the cluster forever.",
+                             "候选人（{before}）的选举计时器触发时，必须在任期 5 发起新的选举（图 2，"
+                             "候选人：如果选举超时，发起新的选举）；现在它是 {state}。否则丢失的选票会让"
+                             "集群永远停滞。"),
+    "v_leader_timer": ("a leader ({before}) whose election timer fires must stay leader in its "
+                       "term and send no RequestVote: only followers and candidates start "
+                       "elections (Figure 2, Rules for Servers). Now it is {state} and sent "
+                       "{outbox}.",
+                       "领导者（{before}）的选举计时器触发时，必须在自己的任期内继续当领导者，不发送 "
+                       "RequestVote：只有跟随者和候选人才发起选举（图 2，服务器规则）。现在它是 "
+                       "{state}，发出了 {outbox}。"),
+    "v_alone": ("in a one-server cluster the candidate's own vote is a majority: after voting for "
+                "itself it must become leader (self.become_leader()); it is {state}.",
+                "在只有一台服务器的集群中，候选人自己的一票就是过半数：投票给自己之后它必须成为领导者"
+                "（self.become_leader()）；它现在是 {state}。"),
+    "v_p_role": ("role is {role!r}, not 'candidate'", "role 是 {role!r}，不是 'candidate'"),
+    "v_p_term": ("current_term is {got}, not {term}", "current_term 是 {got}，不是 {term}"),
+    "v_p_voted_for": ("voted_for is {voted_for!r}, not {node!r} (itself)",
+                      "voted_for 是 {voted_for!r}，不是 {node!r}（它自己）"),
+    "v_p_votes": ("votes_received is {votes!r}: a new election starts with only its own vote, "
+                  "{{{node!r}}}",
+                  "votes_received 是 {votes!r}：新的选举开始时只有它自己的一票，{{{node!r}}}"),
+    "v_p_timer": ("the election timer was not reset (self.reset_election_timer())",
+                  "选举计时器没有重置（self.reset_election_timer()）"),
+    "v_p_send_each": ("it must send one RequestVote to each of {peers}; it sent {votes}",
+                      "它必须向 {peers} 各发送一条 RequestVote；它发出的是 {votes}"),
+    "v_p_sent": ("sent {m}; expected RequestVote(src={node!r}, dst=peer, term={term}, "
+                 "candidate_id={node!r}, last_log_index={last_index}, last_log_term={last_term})",
+                 "发出了 {m}；应该是 RequestVote(src={node!r}, dst=peer, term={term}, "
+                 "candidate_id={node!r}, last_log_index={last_index}, last_log_term={last_term})"),
+    "v_timer_fired": ("when the election timer fired on {node} ({before}):",
+                      "{node}（{before}）的选举计时器触发时："),
+    "v_one_leader": ("with no failures {leader} should stay the only leader in term {term}; "
+                     "after 2 s the leaders are {leaders} and the terms {terms}",
+                     "没有故障时，{leader} 应该一直是任期 {term} 唯一的领导者；2 秒后领导者是 "
+                     "{leaders}，各服务器的任期是 {terms}"),
+    "v_same_term": ("all servers should agree on the term: {terms}",
+                    "所有服务器的任期应该一致：{terms}"),
+    "v_alone_leader": ("{server} became leader although only it was connected: a candidate "
+                       "needs votes from a majority (2 of 3), its own included.",
+                       "只有 {server} 自己连在网络上，它却成为了领导者：候选人需要过半数（3 台中的 2 台）"
+                       "的选票，包括它自己的一票。"),
+    "v_no_commit": ("{leader} could not commit an entry with a majority {servers}",
+                    "{leader} 与过半数 {servers} 连通，却无法提交一个条目"),
     # exercise 04 (raftlib.checks.replication)
     "r_rule_1": ("Figure 2, AppendEntries receiver 1: reply false if term < currentTerm.",
                  "图 2，AppendEntries 接收方第 1 条：如果 term < currentTerm，回复 false。"),
@@ -322,6 +575,113 @@ MESSAGES: dict[str, tuple[str, str]] = {
                  "图 2，AppendEntries 接收方第 5 条：如果 leaderCommit > commitIndex，令 commitIndex = "
                  "min(leaderCommit, 最后一个新条目的索引)，然后应用新提交的条目（self.apply_committed()）。"
                  "最后一个新条目之后的条目可能是领导者还没检查过的过时残余。"),
+    "r_one_reply": ("{node} ({before}) got {m} and sent {outbox}: it must send exactly one "
+                    "AppendEntriesReply to {leader} (after a 'reply false' step, return at once).",
+                    "{node}（{before}）收到 {m} 后发出了 {outbox}：它必须向 {leader} 发送恰好一条 "
+                    "AppendEntriesReply（执行了“回复 false”这一步之后，立即返回）。"),
+    "r_reply_route": ("the reply {reply} must go from {node} to {leader}",
+                      "回复 {reply} 必须从 {node} 发给 {leader}"),
+    "r_reply_term": ("the reply {reply} must carry the follower's current_term ({term}), so that "
+                     "a stale leader learns it is behind.",
+                     "回复 {reply} 必须带上跟随者的 current_term（{term}），让过时的领导者知道自己落后了。"),
+    "r_refused_changed": ("{node} ({before}) got {m}, replied false, and still changed its "
+                          "state: now {state}.",
+                          "{node}（{before}）收到 {m}，回复了 false，却仍然改变了自己的状态：现在是 "
+                          "{state}。"),
+    "r_must_accept": ("{node} ({before}) got {m} and replied false; its log matches at "
+                      "prev_log_index={prev}, so it must accept.",
+                      "{node}（{before}）收到 {m} 后回复了 false；它的日志在 prev_log_index={prev} "
+                      "处是匹配的，所以它必须接受。"),
+    "r_match_index": ("{node} ({before}) accepted {m} with match_index={got!r}; it must be "
+                      "prev_log_index + len(entries) = {want}: only those entries are known to "
+                      "match the leader's. len(self.log) may count stale entries after them, and "
+                      "the leader would count them as replicated.",
+                      "{node}（{before}）接受了 {m}，回复的 match_index={got!r}；它必须是 "
+                      "prev_log_index + len(entries) = {want}：只有这些条目确知与领导者的一致。"
+                      "len(self.log) 可能把它们之后过时的条目也算进去，而领导者会把那些条目当作已复制。"),
+    "r_stale_accepted": ("{node} ({before}) accepted {m} from a stale leader.",
+                         "{node}（{before}）接受了来自过时领导者的 {m}。"),
+    "r_stale_timer": ("an AppendEntries from a stale leader (term 4 < 5) must not reset the "
+                      "election timer or change leader_id: only the current leader holds "
+                      "elections off.",
+                      "来自过时领导者（任期 4 < 5）的 AppendEntries 不得重置选举计时器，也不得改变 "
+                      "leader_id：只有当前的领导者才能压住选举。"),
+    "r_candidate_follows": ("a candidate ({before}) that hears from a leader of its own term "
+                            "(§5.2) must become follower, set leader_id to the sender and reset "
+                            "its election timer; now it is {state}, leader_id={leader!r}, timer "
+                            "reset: {reset}.",
+                            "候选人（{before}）收到自己任期的领导者的消息时（§5.2），必须转为跟随者，"
+                            "把 leader_id 设为发送者，并重置选举计时器；现在它是 {state}，"
+                            "leader_id={leader!r}，计时器已重置：{reset}。"),
+    "r_heartbeat": ("a heartbeat from the current leader S4 must reset the election timer and set "
+                    "leader_id='S4' (Figure 2, Followers); got leader_id={leader!r}, timer reset: "
+                    "{reset}.",
+                    "来自当前领导者 S4 的心跳必须重置选举计时器并令 leader_id='S4'（图 2，跟随者）；"
+                    "实际 leader_id={leader!r}，计时器已重置：{reset}。"),
+    "r_deposed": ("a deposed leader must follow the new leader S2; it is {state}, "
+                  "leader_id={leader!r}",
+                  "被取代的领导者必须跟随新的领导者 S2；它现在是 {state}，leader_id={leader!r}"),
+    "r_replied_true_missing": ("{node} ({before}) got {m} and replied true, but its log has no "
+                               "entry at prev_log_index={prev}.",
+                               "{node}（{before}）收到 {m} 后回复了 true，但它的日志在 "
+                               "prev_log_index={prev} 处没有条目。"),
+    "r_replied_true_term": ("{node} ({before}) got {m} and replied true, but its log has a "
+                            "different term at prev_log_index={prev}.",
+                            "{node}（{before}）收到 {m} 后回复了 true，但它的日志在 "
+                            "prev_log_index={prev} 处的条目任期不同。"),
+    "r_conflict_index_end": ("the refusal {reply} must set conflict_index to an int between 1 "
+                             "and {top}: the index the leader should retry from (len(self.log) + "
+                             "1). conflict_index=None tells the leader the term was stale, so it "
+                             "would never back up.",
+                             "拒绝回复 {reply} 必须把 conflict_index 设为 1 到 {top} 之间的整数：领导者"
+                             "应当从这个索引重试（len(self.log) + 1）。conflict_index=None 告诉领导者"
+                             "是任期过时了，那样它永远不会回退。"),
+    "r_conflict_index": ("the refusal {reply} must set conflict_index to an int between 1 and "
+                         "{top}: the index the leader should retry from (at most "
+                         "prev_log_index). conflict_index=None tells the leader the term was "
+                         "stale, so it would never back up.",
+                         "拒绝回复 {reply} 必须把 conflict_index 设为 1 到 {top} 之间的整数：领导者"
+                         "应当从这个索引重试（至多为 prev_log_index）。conflict_index=None 告诉领导者"
+                         "是任期过时了，那样它永远不会回退。"),
+    "r_conflict_term": ("the refusal {reply} has conflict_term={term!r}; it must be None or (on "
+                        "a term mismatch) the term of your entry at prev_log_index, {allowed!r}.",
+                        "拒绝回复 {reply} 的 conflict_term={term!r}；它必须是 None，或者（任期不匹配时）"
+                        "你的日志在 prev_log_index 处条目的任期 {allowed!r}。"),
+    "r_index_zero": (" Index 0 (before the log) always matches.",
+                     "索引 0（日志开头之前）总是匹配。"),
+    "r_log_must_be": ("after {m} the log must be {want}, it is {log}.",
+                      "收到 {m} 之后日志必须是 {want}，现在是 {log}。"),
+    "r_log_before": ("log {log}", "日志 {log}"),
+    "r_merge": ("merge_entries({prev}, {entries}) on {before} left the log {log}; it must be "
+                "{want}.",
+                "在{before} 上执行 merge_entries({prev}, {entries}) 后日志是 {log}；它必须是 {want}。"),
+    "r_not_applied": ("after commit_index rose to 3 the entries 1-3 must be applied (call "
+                      "self.apply_committed()); to_apply is {to_apply}, last_applied {applied}.",
+                      "commit_index 升到 3 之后，条目 1-3 必须被应用（调用 self.apply_committed()）；"
+                      "to_apply 是 {to_apply}，last_applied 是 {applied}。"),
+    "r_refused_matching": ("{node} ({before}) got {m} and replied {reply}: it refused a request "
+                           "whose prev_log_index matches its log, so the commit rule never ran. "
+                           "Fix the consistency check (question 2) first.",
+                           "{node}（{before}）收到 {m} 后回复了 {reply}：它拒绝了一个 prev_log_index "
+                           "与自己日志匹配的请求，所以提交规则根本没有运行。请先修好一致性检查（第 2 题）。"),
+    "r_entries_missing": ("{node} ({before}) accepted {m} but its log is now {log}: the "
+                          "request's entries must be at indexes {first}..{last} before the commit "
+                          "rule can use the last new one (self.merge_entries(prev_log_index, "
+                          "entries)).",
+                          "{node}（{before}）接受了 {m}，但它的日志现在是 {log}：请求中的条目必须先位于"
+                          "索引 {first}..{last}，提交规则才能用到最后一个新条目"
+                          "（self.merge_entries(prev_log_index, entries)）。"),
+    "r_commit_index": ("{node} ({before}) got {m}; commit_index must become {want}, it is "
+                       "{got!r}.",
+                       "{node}（{before}）收到 {m}；commit_index 必须变为 {want}，现在是 {got!r}。"),
+    "r_follow_leader": ("{node} ({before}) got {m} from the leader of its term: it must be a "
+                        "follower with leader_id={leader!r} and its election timer reset; it is "
+                        "{role}, leader_id={got!r}, timer reset: {reset}.",
+                        "{node}（{before}）收到了本任期领导者的 {m}：它必须是跟随者，"
+                        "leader_id={leader!r}，并且选举计时器已重置；它现在是 {role}，"
+                        "leader_id={got!r}，计时器已重置：{reset}。"),
+    "r_log_then": ("{node} ({before}) accepted {m}; its log must then be {want}, it is {log}.",
+                   "{node}（{before}）接受了 {m}；此后它的日志必须是 {want}，现在是 {log}。"),
     "a_hint_state_machine_safety": ("two servers applied different commands at the same index: "
                                     "an entry was treated as committed although a later leader "
                                     "could overwrite it.",
@@ -373,6 +733,76 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "§5.4.2 和图 8：领导者只为自己当前任期的条目统计副本数（log[N].term == currentTerm）。"
                     "一个存储在过半数服务器上的更早任期的条目，仍可能被后来的领导者覆盖；"
                     "只有当它之后的一个当前任期条目提交时，它才被间接提交。"),
+    "c_late_reply": ("the leader ({before}, next_index[S2]=6) got {m}: a late reply to a "
+                     "request that carried entries up to index 2. match_index[S2] must become 2, "
+                     "it is {got!r}.",
+                     "领导者（{before}，next_index[S2]=6）收到了 {m}：这是对一个携带条目直到索引 2 "
+                     "的请求的迟到回复。match_index[S2] 必须变为 2，现在是 {got!r}。"),
+    "c_next_between": ("after {m} next_index[S2] must stay between 3 and 6, it is {got!r}.",
+                       "收到 {m} 之后 next_index[S2] 必须保持在 3 到 6 之间，现在是 {got!r}。"),
+    "c_stale_reply": ("the leader of term 3 ({before}) got {m}, a reply from term 2, and acted on "
+                      "it: match_index={match}, commit_index={commit}, sent {outbox}.",
+                      "任期 3 的领导者（{before}）收到了 {m}，一个来自任期 2 的回复，并据此采取了行动："
+                      "match_index={match}，commit_index={commit}，发出了 {outbox}。"),
+    "c_not_recorded": ("the leader ({before}) got successful replies with match_index 5 from S2 "
+                       "and S3, but its match_index is {match}: it must record them before it "
+                       "can count a majority.",
+                       "领导者（{before}）收到了 S2 和 S3 的成功回复，match_index 为 5，但它的 "
+                       "match_index 是 {match}：它必须先记录这些回复，才能统计过半数。"),
+    "c_not_committed": ("the leader ({before}) got successful replies with match_index 5 from S2 "
+                        "and S3: with itself that is a majority of 5, so commit_index must become "
+                        "5 (call self.advance_commit_index() after updating match_index); it is "
+                        "{commit}.",
+                        "领导者（{before}）收到了 S2 和 S3 的成功回复，match_index 为 5：加上它自己，"
+                        "就是 5 台中的过半数，所以 commit_index 必须变为 5（更新 match_index 之后调用 "
+                        "self.advance_commit_index()）；现在是 {commit}。"),
+    "c_backwards": ("after match_index[S2]=4 the leader ({before}) got the older {m}; "
+                    "match_index[S2] must stay 4, it is {got!r}.",
+                    "match_index[S2]=4 之后，领导者（{before}）收到了更早的 {m}；match_index[S2] "
+                    "必须保持为 4，现在是 {got!r}。"),
+    "c_next_after": ("after {m} next_index[S2] must move to at least 5 (match_index + 1), it is "
+                     "{got!r}.",
+                     "收到 {m} 之后 next_index[S2] 必须至少变为 5（match_index + 1），现在是 {got!r}。"),
+    "c_follower_acted": ("a follower ({before}) got {m} and acted on it (match_index={match}, "
+                         "sent {outbox}).",
+                         "跟随者（{before}）收到 {m} 后据此采取了行动（match_index={match}，"
+                         "发出了 {outbox}）。"),
+    "c_stepped_down": ("{m} made the leader step down (receive() did it: a higher term); the "
+                       "handler must then leave next_index alone and send nothing; "
+                       "next_index[S2]={next}, sent {outbox}.",
+                       "{m} 让领导者退位了（receive() 做的：任期更高）；之后处理函数不能再改 "
+                       "next_index，也不能发送任何东西；next_index[S2]={next}，发出了 {outbox}。"),
+    "c_back_up": ("the leader ({before}, next_index[S3]=6) got {m}: S3's log does not match; "
+                  "next_index[S3] must back up (to 5 or less), it is {got!r}.",
+                  "领导者（{before}，next_index[S3]=6）收到了 {m}：S3 的日志不匹配；next_index[S3] "
+                  "必须回退（到 5 或更小），现在是 {got!r}。"),
+    "c_retry": ("after backing up next_index[S3] to {next} the leader must retry at once: "
+                "self.send_append_entries('S3'); it sent {outbox}.",
+                "把 next_index[S3] 回退到 {next} 之后，领导者必须立即重试："
+                "self.send_append_entries('S3')；它发出的是 {outbox}。"),
+    "c_stale_refusal": ("{m} has conflict_index None: the follower refused for a term reason, "
+                        "not its log. Leave next_index alone and send nothing; "
+                        "next_index[S2]={next}, sent {outbox}.",
+                        "{m} 的 conflict_index 为 None：跟随者是因为任期而拒绝，不是因为日志。"
+                        "不要改 next_index，也不要发送任何东西；next_index[S2]={next}，发出了 {outbox}。"),
+    "c_before": ("{state}, match_index={match}, next_index={next}",
+                 "{state}，match_index 为 {match}，next_index 为 {next}"),
+    "c_commit_index": ("advance_commit_index() on the leader of a {n}-server cluster ({before}) "
+                       "set commit_index to {got!r}; it must be {want}.",
+                       "在 {n} 台服务器的集群中，领导者（{before}）上的 advance_commit_index() 把 "
+                       "commit_index 设为了 {got!r}；它必须是 {want}。"),
+    "c_not_applied": ("commit_index rose from {start} to {want} but entries {first}..{want} were "
+                      "not applied (call self.apply_committed() after raising commit_index); "
+                      "to_apply is {to_apply}.",
+                      "commit_index 从 {start} 升到了 {want}，但条目 {first}..{want} 没有被应用"
+                      "（提高 commit_index 之后调用 self.apply_committed()）；to_apply 是 {to_apply}。"),
+    "c_fig8_setup": ("the Figure 8 set-up (raftlib.scenarios.figure8) failed with your code: "
+                     "{error}",
+                     "用你的代码搭建图 8 的场景（raftlib.scenarios.figure8）失败了：{error}"),
+    "c_s5_no_win": ("S5 did not win an election after S1 crashed (Figure 8 (d))",
+                    "S1 崩溃之后 S5 没有赢得选举（图 8 (d)）"),
+    "c_minority_commit": ("{leader} committed index {index} with only 2 of 5 servers: {rule}",
+                          "{leader} 只靠 5 台中的 2 台服务器就提交了索引 {index}：{rule}"),
     # exercise 08 (raftlib.checks.persistence)
     "p_forgot_vote": ("S1 granted its vote in term 3 to S2, crashed and restarted, then granted it "
                       "again in term 3 to S3: S2 and S3 can both win term 3 (Election Safety).",
@@ -548,6 +978,42 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "either language.",
                            "未通过：\n  {wrong}\n每一课在术语首次出现时都给出中英两种说法；"
                            "raftlib.glossary.search(...) 可以用任一语言查找术语。"),
+    # the search question of exercises 03-05 (raftlib.checks.search)
+    "search_violation": ("A search of every run of 3 servers that use your {functions} found one "
+                         "that breaks {prop} after {steps} steps ({states:,} states searched; "
+                         "bounds: {bounds}):\n{transcript}\n\nStep through it with the cell "
+                         "below this question: rl.show(r.cluster()).",
+                         "在使用你的 {functions} 的 3 台服务器的所有运行中，搜索找到了一个在 {steps} 步后"
+                         "破坏{prop}的运行（搜索了 {states:,} 个状态；界限：{bounds}）：\n{transcript}"
+                         "\n\n用本题下面的单元格逐步查看它：rl.show(r.cluster())。"),
+    "search_error": ("A search of every run of 3 servers that use your {functions} found one in "
+                     "which the code raised an error (bounds: {bounds}):\n{error}",
+                     "在使用你的 {functions} 的 3 台服务器的所有运行中，搜索找到了一个代码抛出错误的运行"
+                     "（界限：{bounds}）：\n{error}"),
+    "search_charged": ("Not counted in this question: {question} already loses points for your "
+                       "code (one bug costs one question). Fix that first; what the search found "
+                       "may be the same bug:\n{found}",
+                       "本题不扣分：{question} 已经因为你的代码扣分了（一个错误只扣一道题）。请先修好那道题；"
+                       "搜索找到的可能是同一个错误：\n{found}"),
+    "search_slow": ("The search of the runs of 3 servers that use your {functions} stopped after "
+                    "{seconds:.0f} s with {states:,} states searched, before its bound of "
+                    "{max_states:,} states: each call of your functions takes far longer than a "
+                    "handler should.",
+                    "对使用你的 {functions} 的 3 台服务器的运行的搜索在 {seconds:.0f} 秒后停止，只搜索了 "
+                    "{states:,} 个状态，没有达到 {max_states:,} 个状态的界限：你的函数每次调用所花的时间"
+                    "远远超过一个处理函数应有的时间。"),
+    "search_passed": ("No run of 3 servers that use your {functions} breaks a safety property "
+                      "within the bounds searched ({bounds}).",
+                      "在搜索的界限内（{bounds}），使用你的 {functions} 的 3 台服务器没有任何运行破坏"
+                      "安全性质。"),
+    "search_functions": ("{others} and {last}", "{others} 和 {last}"),
+    "search_bound": ("terms <= {max_term}, logs <= {max_log}, {max_in_flight} in flight per link, "
+                     "{crashes}",
+                     "任期 <= {max_term}，日志 <= {max_log}，每条链路最多 {max_in_flight} 条在途消息，"
+                     "{crashes}"),
+    "search_crash": ("{n} crash", "{n} 次崩溃"),
+    "search_crashes": ("{n} crashes", "{n} 次崩溃"),
+    "search_no_drops": (", no drops", "，不丢消息"),
     # Figure 2 and the paper's rules named by the checks
     "rule_majority_n": ("A majority is more than half of the n servers, the candidate or leader "
                         "itself included: n // 2 + 1.",

@@ -159,6 +159,7 @@ def _crash_runs(in_window: bool) -> Callable[[type, int], None]:
         _live(c, seed)
     run.__doc__ = ("Crashes in the middle of disk writes" if in_window else
                    "Crashes and restarts at random moments") + " while commands commit (3 servers)"
+    run.__name__ = "crashes_in_writes" if in_window else "crashes_anytime"  # its message key
     return run
 
 

@@ -20,7 +20,7 @@ from ..core import (CANDIDATE, FOLLOWER, LEADER, AppendEntries, AppendEntriesRep
                     RaftNode)
 from .agreement import (HINTS, backup, basic_agree, follower_rejoins, stale_leader_rejoins,
                         unreliable)
-from .messages import RULE, Msg
+from .messages import RULE, Msg, say
 from .common import (CheckFailed, RefusedCode, exactly_bool, fresh, learner_class,
                      node_class, own_functions, sent, state)
 from .runs import rng, run_seeds
@@ -47,15 +47,13 @@ def _reply(node: RaftNode, m: AppendEntries, before: str) -> AppendEntriesReply:
     replies = sent(node, AppendEntriesReply)
     others = [x for x in node.outbox if type(x) is not AppendEntriesReply]
     if len(replies) != 1 or others:
-        raise CheckFailed(f"{node.id} ({before}) got {m} and sent {node.outbox}: it must send "
-                          f"exactly one AppendEntriesReply to {m.leader_id} (after a 'reply "
-                          f"false' step, return at once).")
+        raise CheckFailed(say("r_one_reply", node=node.id, before=before, m=m,
+                              outbox=node.outbox, leader=m.leader_id))
     reply = replies[0]
     if reply.src != node.id or reply.dst != m.src:
-        raise CheckFailed(f"the reply {reply} must go from {node.id} to {m.src}")
+        raise CheckFailed(say("r_reply_route", reply=reply, node=node.id, leader=m.src))
     if type(reply.term) is not int or reply.term != node.current_term:
-        raise CheckFailed(f"the reply {reply} must carry the follower's current_term "
-                          f"({node.current_term}), so that a stale leader learns it is behind.")
+        raise CheckFailed(say("r_reply_term", reply=reply, term=node.current_term))
     exactly_bool(reply.success, "success")
     return reply
 
@@ -63,8 +61,8 @@ def _reply(node: RaftNode, m: AppendEntries, before: str) -> AppendEntriesReply:
 def _unchanged(node: RaftNode, m: AppendEntries, before: str, log: list, commit: int,
                rule: str) -> None:
     if node.log != log or node.commit_index != commit:
-        raise CheckFailed(f"{node.id} ({before}) got {m}, replied false, and still changed its "
-                          f"state: now {state(node)}.\n{RULE}{rule}")
+        raise CheckFailed(say("r_refused_changed", node=node.id, before=before, m=m,
+                              state=state(node)) + f"\n{RULE}{rule}")
 
 
 def _success(node: RaftNode, m: AppendEntries, before: str, rule: str,
@@ -73,17 +71,14 @@ def _success(node: RaftNode, m: AppendEntries, before: str, rule: str,
     2's business: question 1 leaves it out, so one bug costs one question)."""
     reply = _reply(node, m, before)
     if reply.success is not True:
-        raise CheckFailed(f"{node.id} ({before}) got {m} and replied false; its log matches at "
-                          f"prev_log_index={m.prev_log_index}, so it must accept.\n{RULE}{rule}")
+        raise CheckFailed(say("r_must_accept", node=node.id, before=before, m=m,
+                              prev=m.prev_log_index) + f"\n{RULE}{rule}")
     if not match:
         return reply
     want = m.prev_log_index + len(m.entries)
     if type(reply.match_index) is not int or reply.match_index != want:
-        raise CheckFailed(f"{node.id} ({before}) accepted {m} with match_index="
-                          f"{reply.match_index!r}; it must be prev_log_index + len(entries) = "
-                          f"{want}: only those entries are known to match the leader's. "
-                          f"len(self.log) may count stale entries after them, and the leader "
-                          f"would count them as replicated.")
+        raise CheckFailed(say("r_match_index", node=node.id, before=before, m=m,
+                              got=reply.match_index, want=want))
     return reply
 
 
@@ -95,13 +90,11 @@ def _term_cases(full: bool) -> list[Callable[[type], None]]:
         m, before = _deliver(node, 4, 2, 5, _entries((4, "x")), 2)
         reply = _reply(node, m, before)
         if reply.success is not False:
-            raise CheckFailed(f"{node.id} ({before}) accepted {m} from a stale leader.\n"
-                              f"{RULE}{RULE_1}")
+            raise CheckFailed(say("r_stale_accepted", node=node.id, before=before, m=m)
+                              + f"\n{RULE}{RULE_1}")
         _unchanged(node, m, before, log, 1, RULE_1)
         if node.election_timer_reset or node.leader_id != "S3":
-            raise CheckFailed(f"an AppendEntries from a stale leader (term 4 < 5) must not reset "
-                              f"the election timer or change leader_id: only the current "
-                              f"leader holds elections off.\n{RULE}{RULE_1}")
+            raise CheckFailed(say("r_stale_timer") + f"\n{RULE}{RULE_1}")
 
     def candidate_yields(cls: type) -> None:
         # prev_log_index inside the log, not at its end: a bounds bug in rule 2 costs
@@ -111,20 +104,16 @@ def _term_cases(full: bool) -> list[Callable[[type], None]]:
         m, before = _deliver(node, 5, 1, 1, (), 0)
         _success(node, m, before, RULE_2, match=False)
         if node.role != FOLLOWER or node.leader_id != "S2" or not node.election_timer_reset:
-            raise CheckFailed(f"a candidate ({before}) that hears from a leader of its own term "
-                              f"(§5.2) must become follower, set leader_id to the sender and "
-                              f"reset its election timer; now it is {state(node)}, leader_id="
-                              f"{node.leader_id!r}, timer reset: {node.election_timer_reset}.")
+            raise CheckFailed(say("r_candidate_follows", before=before, state=state(node),
+                                  leader=node.leader_id, reset=node.election_timer_reset))
 
     def follower_heartbeat(cls: type) -> None:
         node = fresh(cls, log=[2, 2, 2], current_term=2)
         m, before = _deliver(node, 2, 2, 2, (), 0, leader="S4")
         _success(node, m, before, RULE_2, match=False)
         if node.leader_id != "S4" or not node.election_timer_reset:
-            raise CheckFailed(f"a heartbeat from the current leader S4 must reset the election "
-                              f"timer and set leader_id='S4' (Figure 2, Followers); got "
-                              f"leader_id={node.leader_id!r}, timer reset: "
-                              f"{node.election_timer_reset}.")
+            raise CheckFailed(say("r_heartbeat", leader=node.leader_id,
+                                  reset=node.election_timer_reset))
 
     def deposed_leader(cls: type) -> None:
         node = fresh(cls, log=[3], current_term=3, voted_for="S1", role=LEADER, leader_id="S1",
@@ -133,8 +122,7 @@ def _term_cases(full: bool) -> list[Callable[[type], None]]:
         m, before = _deliver(node, 4, 0, 0, _entries((4, "n")), 0)
         _success(node, m, before, RULE_34)
         if node.role != FOLLOWER or node.leader_id != "S2":
-            raise CheckFailed(f"a deposed leader must follow the new leader S2; it is "
-                              f"{state(node)}, leader_id={node.leader_id!r}")
+            raise CheckFailed(say("r_deposed", state=state(node), leader=node.leader_id))
 
     visible = [stale_leader, candidate_yields]
     return visible + ([follower_heartbeat, deposed_leader] if full else [])
@@ -151,24 +139,19 @@ def term_rule(handle_append_entries: Callable, full: bool = False) -> None:
 def _refused(node: RaftNode, m: AppendEntries, before: str, log: list, commit: int) -> None:
     reply = _reply(node, m, before)
     if reply.success is not False:
-        raise CheckFailed(f"{node.id} ({before}) got {m} and replied true, but its log has "
-                          f"{'no entry' if m.prev_log_index > len(log) else 'a different term'} "
-                          f"at prev_log_index={m.prev_log_index}.\n{RULE}{RULE_2}")
+        key = "r_replied_true_missing" if m.prev_log_index > len(log) else "r_replied_true_term"
+        raise CheckFailed(say(key, node=node.id, before=before, m=m, prev=m.prev_log_index)
+                          + f"\n{RULE}{RULE_2}")
     _unchanged(node, m, before, log, commit, RULE_2)
     index, term = reply.conflict_index, reply.conflict_term
     past_end = m.prev_log_index > len(log)
     top = len(log) + 1 if past_end else m.prev_log_index
     if type(index) is not int or not 1 <= index <= top:
-        raise CheckFailed(f"the refusal {reply} must set conflict_index to an int between 1 and "
-                          f"{top}: the index the leader should retry from "
-                          f"({'len(self.log) + 1' if past_end else 'at most prev_log_index'}). "
-                          f"conflict_index=None tells the leader the term was stale, so it would "
-                          f"never back up.")
+        raise CheckFailed(say("r_conflict_index_end" if past_end else "r_conflict_index",
+                              reply=reply, top=top))
     allowed = (None,) if past_end else (None, log[m.prev_log_index - 1].term)
     if term not in allowed or (term is not None and type(term) is not int):
-        raise CheckFailed(f"the refusal {reply} has conflict_term={term!r}; it must be None or "
-                          f"(on a term mismatch) the term of your entry at prev_log_index, "
-                          f"{allowed[-1]!r}.")
+        raise CheckFailed(say("r_conflict_term", reply=reply, term=term, allowed=allowed[-1]))
 
 
 def _consistency_cases(full: bool) -> list[Callable[[type], None]]:
@@ -198,10 +181,10 @@ def _consistency_cases(full: bool) -> list[Callable[[type], None]]:
     def start_of_log(cls: type) -> None:
         node = fresh(cls, log=[1, 1], current_term=2)
         m, before = _deliver(node, 2, 0, 0, _entries((2, "a")), 0)
-        _success(node, m, before, RULE_2 + " Index 0 (before the log) always matches.")
+        _success(node, m, before, RULE_2 + say("r_index_zero"))
         if node.log != [Entry(2, "a")]:
-            raise CheckFailed(f"after {m} the log must be [Entry(2, 'a')], it is {node.log}.\n"
-                              f"{RULE}{RULE_34}")
+            raise CheckFailed(say("r_log_must_be", m=m, want="[Entry(2, 'a')]", log=node.log)
+                              + f"\n{RULE}{RULE_34}")
 
     def match_of_request(cls: type) -> None:
         node = fresh(cls, log=[1, 1, 1, 1], current_term=1)
@@ -232,11 +215,11 @@ def _merge_case(cls: type, log: list[tuple[int, str]], prev: int, entries: tuple
     want = fresh(RaftNode)
     want.log = list(node.log)
     RaftNode.merge_entries(want, prev, entries)
-    before = f"log {node.log}"
+    before = say("r_log_before", log=node.log)
     node.merge_entries(prev, entries)
     if node.log != want.log:
-        raise CheckFailed(f"merge_entries({prev}, {entries}) on {before} left the log "
-                          f"{node.log}; it must be {want.log}.\n{RULE}{RULE_34}")
+        raise CheckFailed(say("r_merge", prev=prev, entries=entries, before=before,
+                              log=node.log, want=want.log) + f"\n{RULE}{RULE_34}")
 
 
 def _merge_cases(full: bool) -> list[tuple[list[tuple[int, str]], int, tuple]]:
@@ -296,9 +279,8 @@ def _commit_cases(full: bool) -> list[Callable[[type], None]]:
         m, before = _deliver(node, 1, 2, 1, _entries((1, "c3")), 3)
         _commit(node, m, before, 3)
         if node.to_apply != [(i, node.log[i - 1]) for i in (1, 2, 3)] or node.last_applied != 3:
-            raise CheckFailed(f"after commit_index rose to 3 the entries 1-3 must be applied "
-                              f"(call self.apply_committed()); to_apply is {node.to_apply}, "
-                              f"last_applied {node.last_applied}.\n{RULE}{RULE_5}")
+            raise CheckFailed(say("r_not_applied", to_apply=node.to_apply,
+                                  applied=node.last_applied) + f"\n{RULE}{RULE_5}")
 
     def leader_commit_below_last_new(cls: type) -> None:
         node = fresh(cls, log=[1, 1, 1, 1], current_term=1)
@@ -323,20 +305,16 @@ def _commit_cases(full: bool) -> list[Callable[[type], None]]:
 def _commit(node: RaftNode, m: AppendEntries, before: str, want: int) -> None:
     replies = sent(node, AppendEntriesReply)
     if replies and replies[0].success is not True:
-        raise CheckFailed(f"{node.id} ({before}) got {m} and replied {replies[0]}: it refused a "
-                          f"request whose prev_log_index matches its log, so the commit rule "
-                          f"never ran. Fix the consistency check (question 2) first.\n"
-                          f"{RULE}{RULE_2}")
+        raise CheckFailed(say("r_refused_matching", node=node.id, before=before, m=m,
+                              reply=replies[0]) + f"\n{RULE}{RULE_2}")
     stored = node.log[m.prev_log_index:m.prev_log_index + len(m.entries)]
     if [e.term for e in stored] != [e.term for e in m.entries]:
-        raise CheckFailed(f"{node.id} ({before}) accepted {m} but its log is now {node.log}: the "
-                          f"request's entries must be at indexes {m.prev_log_index + 1}.."
-                          f"{m.prev_log_index + len(m.entries)} before the commit rule can use "
-                          f"the last new one (self.merge_entries(prev_log_index, entries)).\n"
-                          f"{RULE}{RULE_34}")
+        raise CheckFailed(say("r_entries_missing", node=node.id, before=before, m=m,
+                              log=node.log, first=m.prev_log_index + 1,
+                              last=m.prev_log_index + len(m.entries)) + f"\n{RULE}{RULE_34}")
     if node.commit_index != want:
-        raise CheckFailed(f"{node.id} ({before}) got {m}; commit_index must become {want}, it "
-                          f"is {node.commit_index!r}.\n{RULE}{RULE_5}")
+        raise CheckFailed(say("r_commit_index", node=node.id, before=before, m=m, want=want,
+                              got=node.commit_index) + f"\n{RULE}{RULE_5}")
 
 
 def commit_rule(handle_append_entries: Callable, full: bool = False) -> None:
@@ -373,16 +351,15 @@ def _judge(mine: RaftNode, ref: RaftNode, m: AppendEntries, before: str, log: li
         if "term" in aspects:
             reply = _reply(mine, m, before)
             if reply.success is not False:
-                raise CheckFailed(f"{mine.id} ({before}) accepted {m} from a stale leader.\n"
-                                  f"{RULE}{RULE_1}")
+                raise CheckFailed(say("r_stale_accepted", node=mine.id, before=before, m=m)
+                                  + f"\n{RULE}{RULE_1}")
             _unchanged(mine, m, before, log, commit, RULE_1)
         return
     if "term" in aspects and (mine.role, mine.leader_id, mine.election_timer_reset) != (
             ref.role, ref.leader_id, ref.election_timer_reset):
-        raise CheckFailed(f"{mine.id} ({before}) got {m} from the leader of its term: it must "
-                          f"be a follower with leader_id={m.leader_id!r} and its election timer "
-                          f"reset; it is {mine.role}, leader_id={mine.leader_id!r}, timer reset: "
-                          f"{mine.election_timer_reset}.")
+        raise CheckFailed(say("r_follow_leader", node=mine.id, before=before, m=m,
+                              leader=m.leader_id, role=mine.role, got=mine.leader_id,
+                              reset=mine.election_timer_reset))
     accepted = sent(ref, AppendEntriesReply)[0].success
     if "consistency" in aspects:
         if not accepted:
@@ -390,13 +367,14 @@ def _judge(mine: RaftNode, ref: RaftNode, m: AppendEntries, before: str, log: li
             return
         _success(mine, m, before, RULE_2)
         if mine.log != ref.log:
-            raise CheckFailed(f"{mine.id} ({before}) accepted {m}; its log must then be "
-                              f"{ref.log}, it is {mine.log}.\n{RULE}{RULE_34}")
+            raise CheckFailed(say("r_log_then", node=mine.id, before=before, m=m, want=ref.log,
+                                  log=mine.log) + f"\n{RULE}{RULE_34}")
     replies = sent(mine, AppendEntriesReply)
     if ("commit" in aspects and accepted and len(replies) == 1 and replies[0].success is True
             and mine.log == ref.log and mine.commit_index != ref.commit_index):
-        raise CheckFailed(f"{mine.id} ({before}) accepted {m}; commit_index must become "
-                          f"{ref.commit_index}, it is {mine.commit_index!r}.\n{RULE}{RULE_5}")
+        raise CheckFailed(say("r_commit_index", node=mine.id, before=before, m=m,
+                              want=ref.commit_index, got=mine.commit_index)
+                          + f"\n{RULE}{RULE_5}")
 
 
 def _differential(learner: type, aspects: set[str]) -> type:

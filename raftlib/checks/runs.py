@@ -16,7 +16,7 @@ from ..cluster import Cluster
 from ..core import LEADER
 from ..errors import SafetyViolation
 from .common import CheckFailed
-from .messages import HINT, say
+from .messages import HINT, MESSAGES, say
 
 Scenario = Callable[[type, int], None]
 
@@ -24,7 +24,9 @@ Scenario = Callable[[type, int], None]
 def run_seeds(scenario: Scenario, node_class: type, seeds: Iterable[int],
               hints: dict[str, object]) -> None:
     """Run ``scenario`` for every seed; the first failure raises with its seed and a hint."""
-    name = scenario.__doc__.strip().splitlines()[0] if scenario.__doc__ else scenario.__name__
+    key = f"scenario_{scenario.__name__}"
+    name = (say(key) if key in MESSAGES else
+            scenario.__doc__.strip().splitlines()[0] if scenario.__doc__ else scenario.__name__)
     for seed in seeds:
         try:
             scenario(node_class, seed)
@@ -62,10 +64,9 @@ def connected_leader(c: Cluster, among: list[str], within: float = 5.0) -> str:
         return sum(1 for s in found if c[s].current_term == top) == 1
 
     if not c.run_until(one, within):
-        raise CheckFailed(f"no leader among {', '.join(among)} within {within:g} s of virtual "
-                          f"time (t={c.now:.2f}s); terms: "
-                          f"{ {s: c[s].current_term for s in among} }, roles: "
-                          f"{ {s: c[s].role for s in among} }")
+        raise CheckFailed(say("no_leader", among=", ".join(among), within=within, now=c.now,
+                              terms={s: c[s].current_term for s in among},
+                              roles={s: c[s].role for s in among}))
     return leaders(c, among)[0]
 
 
@@ -76,8 +77,7 @@ def committed_everywhere(c: Cluster, servers: list[str], count: int, within: flo
 
     if not c.run_until(done, within):
         have = {s: len(c.applied(s)) for s in servers}
-        raise CheckFailed(f"after {within:g} s of virtual time not every server applied "
-                          f"{count} entries: applied counts {have}")
+        raise CheckFailed(say("not_applied_everywhere", within=within, count=count, have=have))
 
 
 def rng(name: str, seed: int) -> random.Random:

@@ -37,8 +37,10 @@ import typing
 import weakref
 from typing import Any, Callable, Iterable
 
+from .. import i18n
 from . import timelimit
 from .lint import ALLOWED_MODULES, DENIED_NAMES
+from .messages import say
 
 #: Builtins graded code gets: everything public except the reflective and I/O ones.
 SAFE_BUILTINS: dict[str, Any] = {
@@ -84,11 +86,11 @@ class ModuleView:
     def __getattr__(self, name: str) -> Any:
         module = object.__getattribute__(self, "_ModuleView__module")
         if name.startswith("_"):
-            raise AttributeError(f"graded code may not use `{module.__name__}.{name}`")
+            raise AttributeError(say("sandbox_private", where=f"{module.__name__}.{name}"))
         return exposed(getattr(module, name), f"{module.__name__}.{name}")
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("graded code may not change a module")
+        raise AttributeError(say("sandbox_set_module"))
 
     __delattr__ = __setattr__
 
@@ -100,11 +102,10 @@ def exposed(value: Any, where: str) -> Any:
     """What graded code gets for ``value`` (found as ``where``)."""
     if isinstance(value, types.ModuleType):
         if not _allowed_module(value):
-            raise AttributeError(f"graded code may not use the module `{where}`")
+            raise AttributeError(say("sandbox_module", where=where))
         return ModuleView(value)
     if id(value) in _REFLECTIVE:
-        raise AttributeError(f"graded code may not use `{where}` (it reaches attributes "
-                             f"by name)")
+        raise AttributeError(say("sandbox_reflective", where=where))
     if isinstance(value, _MUTABLE):
         return copy.deepcopy(value)
     return value
@@ -183,8 +184,7 @@ def _audit(event: str, args: tuple) -> None:
     elif not event.startswith(_REFUSED_EVENTS):
         return
     what = f"{event}{args[:1]!r}" if args else event
-    _tripped.append(f"graded code may not do `{what}` (no files, network, processes or "
-                    f"changes to Python itself while it is graded)")
+    _tripped.append(say("sandbox_event", what=what))
     raise PermissionError(_tripped[-1])
 
 
@@ -211,11 +211,11 @@ class Trap:
 
     def _profile(self, frame: types.FrameType, event: str, arg: Any) -> None:
         if event == "call" and frame.f_code in self.forbidden and self.hit is None:
-            self.hit = (f"it calls the library's own `{frame.f_code.co_name}`: write the rule "
-                        f"yourself instead of calling the library's version")
+            self.hit = say("sandbox_library", name=frame.f_code.co_name)
 
     def __enter__(self) -> "Trap":
         _install_audit_hook()
+        i18n.get_language()  # settled now: the hooks' messages must not read the folder's marker
         del _tripped[:]
         if self.forbidden:
             self.previous = sys.getprofile()
@@ -229,7 +229,7 @@ class Trap:
             current = sys.getprofile()
             sys.setprofile(self.previous)
             if current is not self.hook and self.hit is None:
-                self.hit = "it switched off the grader's call tracing"
+                self.hit = say("sandbox_tracing")
 
     def problem(self) -> str | None:
         return self.hit or (_tripped[0] if _tripped else None)

@@ -15,7 +15,8 @@ as it does everywhere.
 
 A failure's message holds the shortest trace as text; :func:`explore_answer` returns the
 same :class:`~raftlib.explore.ExploreResult`, so ``rl.show(r.cluster())`` replays it.
-The texts are :data:`MESSAGES`, formatted with named fields (a translation replaces them).
+The texts are in :data:`raftlib.checks.messages.MESSAGES`, in the learner's language; a
+property is named as in the glossary.
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
+from .. import glossary, i18n
 from ..core import RaftNode
+from ..errors import UnknownTermError
 from ..explore import ExploreResult, explore
 from . import commit as _commit
 from . import replication as _replication
 from . import voting as _voting
 from .common import CheckFailed, NotDoneYet, RefusedCode, learner_function, node_class
+from .messages import say
 
 #: Real seconds all searches of one question may take together: a safety net for handlers
 #: so slow that the state caps would take minutes (a correct one needs well under 1 s).
@@ -42,24 +46,6 @@ PLANS: dict[str, dict[str, Any]] = {}
 #: question's full test on the learner's functions (a dict by name).
 OWNERS: dict[str, list[tuple[str, Callable[[dict], None]]]] = {}
 
-MESSAGES = {
-    "violation": "A search of every run of 3 servers that use your {functions} found one "
-                 "that breaks {prop} after {steps} steps ({states:,} states searched; "
-                 "bounds: {bounds}):\n{transcript}\n\nStep through it with the cell "
-                 "below this question: rl.show(r.cluster()).",
-    "error": "A search of every run of 3 servers that use your {functions} found one in "
-             "which the code raised an error (bounds: {bounds}):\n{error}",
-    "charged": "Not counted in this question: {question} already loses points for your "
-               "code (one bug costs one question). Fix that first; what the search "
-               "found may be the same bug:\n{found}",
-    "slow": "The search of the runs of 3 servers that use your {functions} stopped after "
-            "{seconds:.0f} s with {states:,} states searched, before its bound of "
-            "{max_states:,} states: each call of your functions takes far longer than a "
-            "handler should.",
-    "passed": "No run of 3 servers that use your {functions} breaks a safety property "
-              "within the bounds searched ({bounds}).",
-}
-
 _cache: dict[tuple, ExploreResult | Exception] = {}
 _charged: dict[tuple, str | None] = {}
 _CACHE_SIZE = 8
@@ -68,12 +54,21 @@ _CACHE_SIZE = 8
 def describe(bound: dict) -> str:
     """The bound of one search in words, e.g. 'terms <= 2, logs <= 1, 1 in flight per link,
     1 crash, no drops'."""
-    parts = [f"terms <= {bound['max_term']}", f"logs <= {bound['max_log']}",
-             f"{bound['max_in_flight']} in flight per link",
-             f"{bound['crashes']} crash" + ("es" if bound["crashes"] != 1 else "")]
-    if not bound.get("drops", True):
-        parts.append("no drops")
-    return ", ".join(parts)
+    crashes = say("search_crash" if bound["crashes"] == 1 else "search_crashes",
+                  n=bound["crashes"])
+    text = say("search_bound", max_term=bound["max_term"], max_log=bound["max_log"],
+               max_in_flight=bound["max_in_flight"], crashes=crashes)
+    return text + ("" if bound.get("drops", True) else say("search_no_drops"))
+
+
+def _property(name: str) -> str:
+    """A safety property in the learner's language: 'Election Safety', '选举安全性'."""
+    if i18n.get_language() != "zh":
+        return name
+    try:
+        return glossary.label(name, "zh")
+    except UnknownTermError:  # a property the glossary does not hold
+        return name
 
 
 def explore_answer(exercise: str, functions: dict[str, Any], full: bool = True
@@ -122,7 +117,7 @@ def question(exercise: str, functions: dict[str, Any], full: bool = False) -> No
     question of the exercise charges; print what was searched otherwise."""
     plan = PLANS[exercise]
     names = [f"`{name}`" for name in plan["functions"]]
-    names = ", ".join(names[:-1]) + " and " + names[-1]
+    names = say("search_functions", others=", ".join(names[:-1]), last=names[-1])
     bounds = "; ".join(describe(b) for b in plan["searches"][:None if full else 1])
     try:
         r = explore_answer(exercise, functions, full)
@@ -131,20 +126,20 @@ def question(exercise: str, functions: dict[str, Any], full: bool = False) -> No
     except Exception as e:
         error = f"{type(e).__name__}: {e}" + "".join(f"\n{note}" for note in
                                                        getattr(e, "__notes__", ()))
-        found = MESSAGES["error"].format(functions=names, bounds=bounds, error=error)
+        found = say("search_error", functions=names, bounds=bounds, error=error)
         _charge(exercise, functions, found, e)
         return
     if r.violation is not None:
-        found = MESSAGES["violation"].format(
-            functions=names, prop=r.violation.prop, steps=len(r.trace), states=r.states,
+        found = say(
+            "search_violation", functions=names, prop=_property(r.violation.prop), steps=len(r.trace), states=r.states,
             bounds=describe(r.settings), transcript=r.transcript())
         _charge(exercise, functions, found, None)
         return
     cap = r.settings["max_states"]
     if not r.complete and r.states < cap:
-        raise CheckFailed(MESSAGES["slow"].format(functions=names, seconds=r.seconds,
-                                                  states=r.states, max_states=cap))
-    print(MESSAGES["passed"].format(functions=names, bounds=bounds))
+        raise CheckFailed(say("search_slow", functions=names, seconds=r.seconds,
+                              states=r.states, max_states=cap))
+    print(say("search_passed", functions=names, bounds=bounds))
 
 
 def _charge(exercise: str, functions: dict[str, Any], found: str,
@@ -156,7 +151,7 @@ def _charge(exercise: str, functions: dict[str, Any], found: str,
         while len(_charged) > _CACHE_SIZE:
             _charged.pop(next(iter(_charged)))
     if _charged[key] is not None:
-        print(MESSAGES["charged"].format(question=_charged[key], found=found))
+        print(say("search_charged", question=_charged[key], found=found))
         return
     raise CheckFailed(found) from cause
 
@@ -264,5 +259,5 @@ def explore_commit(handle_append_entries_reply: Any, advance_commit_index: Any
                                          advance_commit_index=advance_commit_index))
 
 
-__all__ = ["MESSAGES", "OWNERS", "PLANS", "commit", "explore_answer", "explore_commit",
+__all__ = ["OWNERS", "PLANS", "commit", "explore_answer", "explore_commit",
            "explore_replication", "explore_voting", "question", "replication", "voting"]

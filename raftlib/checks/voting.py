@@ -26,8 +26,7 @@ class NoLibraryElection(RaftNode):
     ``on_election_timeout`` must do the candidate's steps itself."""
 
     def start_election(self) -> None:
-        raise CheckFailed("on_election_timeout called the library's start_election(); "
-                          "write the candidate's steps yourself in on_election_timeout")
+        raise CheckFailed(say("v_no_library_election"))
 
 
 # ------------------------------------------------------------ log_is_up_to_date
@@ -53,8 +52,8 @@ def up_to_date(log_is_up_to_date: Callable, full: bool = False) -> None:
         want = RaftNode.log_is_up_to_date(node, term, index)
         if got == want:
             continue
-        case = (f"Your log's last entry has term {mine[0]} at index {mine[1]}; the candidate's "
-                f"has term {term} at index {index}. You returned {got}, the rule says {want}.")
+        case = say("v_case", my_term=mine[0], my_index=mine[1], term=term, index=index, got=got,
+                   want=want)
         if term != mine[0]:
             rule = say("v_rule_terms")
         else:
@@ -76,42 +75,30 @@ def _reply(node: RaftNode, m: RequestVote, before: str) -> RequestVoteReply:
     replies = sent(node, RequestVoteReply)
     others = [x for x in node.outbox if type(x) is not RequestVoteReply]
     if len(replies) != 1 or others:
-        raise CheckFailed(f"{node.id} ({before}) got {m} and sent {node.outbox}; it must send "
-                          f"exactly one RequestVoteReply back to {m.candidate_id} and nothing "
-                          f"else.")
+        raise CheckFailed(say("v_one_reply", node=node.id, before=before, m=m,
+                              outbox=node.outbox, candidate=m.candidate_id))
     reply = replies[0]
     if reply.src != node.id or reply.dst != m.candidate_id:
-        raise CheckFailed(f"the reply {reply} must go from {node.id} to the candidate "
-                          f"{m.candidate_id}: RequestVoteReply({node.id!r}, "
-                          f"{m.candidate_id!r}, ...)")
+        raise CheckFailed(say("v_reply_route", reply=reply, node=node.id,
+                              candidate=m.candidate_id))
     if type(reply.term) is not int or reply.term != node.current_term:
-        raise CheckFailed(f"the reply {reply} must carry the voter's current_term "
-                          f"({node.current_term}) so that a stale candidate learns it is behind "
-                          f"(Figure 2, RequestVote results: term).")
+        raise CheckFailed(say("v_reply_term", reply=reply, term=node.current_term))
     exactly_bool(reply.vote_granted, "vote_granted")
     return reply
 
 
 def _expect(node: RaftNode, m: RequestVote, before: str, granted: bool, rule: str) -> None:
     reply = _reply(node, m, before)
-    what = f"{node.id} ({before}) received {m}"
+    what = say("v_received", node=node.id, before=before, m=m)
     if reply.vote_granted is not granted:
-        verdict = "granted" if reply.vote_granted else "refused"
-        raise CheckFailed(f"{what} and {verdict} the vote; it must "
-                          f"{'grant' if granted else 'refuse'} it.\n{RULE}{rule}")
+        verdict = say("v_must_grant" if granted else "v_must_refuse", what=what)
+        raise CheckFailed(f"{verdict}\n{RULE}{rule}")
     if granted and node.voted_for != m.candidate_id:
-        raise CheckFailed(f"{what} and granted the vote but voted_for is {node.voted_for!r}: "
-                          f"record the vote (voted_for = candidate_id) so that it is not given "
-                          f"twice in the term (Figure 2, persistent state: votedFor).")
+        raise CheckFailed(say("v_not_recorded", what=what, voted_for=node.voted_for))
     if granted and not node.election_timer_reset:
-        raise CheckFailed(f"{what} and granted the vote without resetting the election timer: "
-                          f"granting a vote resets it (Figure 2, Rules for Servers, Followers), "
-                          f"so the voter waits for the new leader instead of competing with it.")
+        raise CheckFailed(say("v_grant_no_reset", what=what))
     if not granted and node.election_timer_reset:
-        raise CheckFailed(f"{what}, refused the vote, and reset its election timer. Reset it "
-                          f"only when you grant a vote (or hear from the current leader): a "
-                          f"server with a stale log that keeps asking would otherwise stop "
-                          f"everyone else from timing out (Students' Guide to Raft).")
+        raise CheckFailed(say("v_refuse_reset", what=what))
 
 
 RULE_STALE = Msg("v_rule_stale")
@@ -126,8 +113,7 @@ def _vote_cases(full: bool) -> list[Callable[[type], None]]:
         m = _vote(node, 4, "S2", 5, 4)
         _expect(node, m, before, False, RULE_STALE)
         if node.voted_for is not None or node.current_term != 5:
-            raise CheckFailed(f"after refusing a stale candidate the voter must keep "
-                              f"current_term=5 and voted_for=None; it has {state(node)}")
+            raise CheckFailed(say("v_stale_kept", state=state(node)))
 
     def first_vote(cls: type) -> None:
         node = fresh(cls, log=[1, 2], current_term=5)
@@ -139,23 +125,18 @@ def _vote_cases(full: bool) -> list[Callable[[type], None]]:
         before = state(node)
         _expect(node, _vote(node, 5, "S3"), before, False, RULE_ONE_VOTE)
         if node.voted_for != "S2":
-            raise CheckFailed(f"voted_for changed from 'S2' to {node.voted_for!r} in the same "
-                              f"term: a server votes once per term (§5.2).")
+            raise CheckFailed(say("v_vote_changed", voted_for=node.voted_for))
 
     def same_candidate_again(cls: type) -> None:
         node = fresh(cls, log=[1, 2], current_term=5, voted_for="S2")
         before = state(node)
         _expect(node, _vote(node, 5, "S2"), before, True,
-                RULE_ONE_VOTE + " A retransmitted request from the candidate you voted for "
-                "gets the vote again.")
+                RULE_ONE_VOTE + say("v_retransmit"))
 
     def newer_term(cls: type) -> None:
         node = fresh(cls, log=[1, 2], current_term=5, voted_for="S3")
         before = state(node)
-        _expect(node, _vote(node, 6, "S2"), before, True,
-                "Figure 2, Rules for All Servers: a higher term makes the server adopt it and "
-                "forget its vote (receive() did that before calling your handler), so in "
-                "term 6 it has not voted yet.")
+        _expect(node, _vote(node, 6, "S2"), before, True, say("v_rule_new_term"))
 
     def shorter_log_same_term(cls: type) -> None:
         node = fresh(cls, log=[1, 1, 2], current_term=5)
@@ -167,8 +148,7 @@ def _vote_cases(full: bool) -> list[Callable[[type], None]]:
         before = state(node)
         _expect(node, _vote(node, 5, "S2", 6, 2), before, False, RULE_RESTRICTION)
         if node.voted_for is not None:
-            raise CheckFailed(f"voted_for became {node.voted_for!r} although the vote was "
-                              f"refused; record a vote only when you grant it.")
+            raise CheckFailed(say("v_record_only_grant", voted_for=node.voted_for))
 
     def newer_last_term(cls: type) -> None:
         node = fresh(cls, log=[1, 1, 1, 1], current_term=5)
@@ -180,7 +160,7 @@ def _vote_cases(full: bool) -> list[Callable[[type], None]]:
                      votes_received={"S1"})
         before = state(node)
         _expect(node, _vote(node, 5, "S2"), before, False,
-                RULE_ONE_VOTE + " A candidate has voted for itself in its term.")
+                RULE_ONE_VOTE + say("v_candidate_voted"))
 
     def leader_itself(cls: type) -> None:
         node = fresh(cls, log=[1], current_term=5, voted_for="S1", role=LEADER, leader_id="S1",
@@ -189,14 +169,13 @@ def _vote_cases(full: bool) -> list[Callable[[type], None]]:
         before = state(node)
         _expect(node, _vote(node, 5, "S2"), before, False, RULE_ONE_VOTE)
         if node.role != LEADER:
-            raise CheckFailed(f"a leader that refuses a same-term vote stays leader; it became "
-                              f"{node.role}")
+            raise CheckFailed(say("v_leader_refuses", role=node.role))
 
     def empty_logs(cls: type) -> None:
         node = fresh(cls, current_term=1)
         before = state(node)
-        _expect(node, _vote(node, 1, "S4", 0, 0), before, True, RULE_RESTRICTION +
-                " Two empty logs are equally up-to-date.")
+        _expect(node, _vote(node, 1, "S4", 0, 0), before, True,
+                RULE_RESTRICTION + say("v_empty_logs"))
 
     visible = [stale_term, first_vote, second_candidate]
     hidden = [same_candidate_again, newer_term, shorter_log_same_term, older_last_term,
@@ -225,10 +204,7 @@ def _timeout_cases(full: bool) -> list[Callable[[type], None]]:
         before = state(node)
         node.on_election_timeout()
         if node.current_term != 5 or node.role != CANDIDATE:
-            raise CheckFailed(f"a candidate ({before}) whose election timer fires must start a "
-                              f"new election in term 5 (Figure 2, Candidates: if election "
-                              f"timeout elapses, start new election); now it is {state(node)}. "
-                              f"Otherwise lost votes stall the cluster forever.")
+            raise CheckFailed(say("v_candidate_restarts", before=before, state=state(node)))
         _check_candidate(node, before, 5, [1])
 
     def leader_stays(cls: type) -> None:
@@ -238,18 +214,14 @@ def _timeout_cases(full: bool) -> list[Callable[[type], None]]:
         before = state(node)
         node.on_election_timeout()
         if node.role != LEADER or node.current_term != 2 or sent(node, RequestVote):
-            raise CheckFailed(f"a leader ({before}) whose election timer fires must stay leader "
-                              f"in its term and send no RequestVote: only followers and "
-                              f"candidates start elections (Figure 2, Rules for Servers). Now "
-                              f"it is {state(node)} and sent {node.outbox}.")
+            raise CheckFailed(say("v_leader_timer", before=before, state=state(node),
+                                  outbox=node.outbox))
 
     def alone(cls: type) -> None:
         node = fresh(cls, n=1)
         node.on_election_timeout()
         if node.role != LEADER:
-            raise CheckFailed(f"in a one-server cluster the candidate's own vote is a majority: "
-                              f"after voting for itself it must become leader "
-                              f"(self.become_leader()); it is {state(node)}.")
+            raise CheckFailed(say("v_alone", state=state(node)))
 
     visible = [follower_starts, candidate_restarts]
     return visible + ([leader_stays, alone] if full else [])
@@ -259,31 +231,29 @@ def _check_candidate(node: RaftNode, before: str, term: int, log: list[int]) -> 
     rule = say("v_rule_candidate")
     problems = []
     if node.role != CANDIDATE:
-        problems.append(f"role is {node.role!r}, not 'candidate'")
+        problems.append(say("v_p_role", role=node.role))
     if node.current_term != term:
-        problems.append(f"current_term is {node.current_term}, not {term}")
+        problems.append(say("v_p_term", got=node.current_term, term=term))
     if node.voted_for != node.id:
-        problems.append(f"voted_for is {node.voted_for!r}, not {node.id!r} (itself)")
+        problems.append(say("v_p_voted_for", voted_for=node.voted_for, node=node.id))
     if set(node.votes_received) != {node.id}:
-        problems.append(f"votes_received is {node.votes_received!r}: a new election starts "
-                        f"with only its own vote, {{{node.id!r}}}")
+        problems.append(say("v_p_votes", votes=node.votes_received, node=node.id))
     if not node.election_timer_reset:
-        problems.append("the election timer was not reset (self.reset_election_timer())")
+        problems.append(say("v_p_timer"))
     votes = sent(node, RequestVote)
     by_peer = {m.dst: m for m in votes}
     if sorted(by_peer) != sorted(node.peers) or len(votes) != len(node.peers):
-        problems.append(f"it must send one RequestVote to each of {', '.join(node.peers)}; it "
-                        f"sent {votes}")
+        problems.append(say("v_p_send_each", peers=", ".join(node.peers), votes=votes))
     else:
         want = RequestVote(node.id, "?", term, node.id, len(log), log[-1] if log else 0)
         for m in votes:
             if m._replace(dst="?") != want:
-                problems.append(f"sent {m}; expected RequestVote(src={node.id!r}, dst=peer, "
-                                f"term={term}, candidate_id={node.id!r}, last_log_index="
-                                f"{want.last_log_index}, last_log_term={want.last_log_term})")
+                problems.append(say("v_p_sent", m=m, node=node.id, term=term,
+                                    last_index=want.last_log_index,
+                                    last_term=want.last_log_term))
                 break
     if problems:
-        raise CheckFailed(f"when the election timer fired on {node.id} ({before}):\n  - "
+        raise CheckFailed(say("v_timer_fired", node=node.id, before=before) + "\n  - "
                           + "\n  - ".join(problems) + f"\n{RULE}{rule}")
 
 
@@ -306,12 +276,10 @@ def initial_election(cls: type, seed: int) -> None:
     term = c[leader].current_term
     c.run(2.0)
     if leaders(c) != [leader] or c[leader].current_term != term:
-        raise CheckFailed(f"with no failures {leader} should stay the only leader in term "
-                          f"{term}; after 2 s the leaders are {leaders(c)} and the terms "
-                          f"{ {s: c[s].current_term for s in c.nodes} }")
+        raise CheckFailed(say("v_one_leader", leader=leader, term=term, leaders=leaders(c),
+                              terms={s: c[s].current_term for s in c.nodes}))
     if len({c[s].current_term for s in c.nodes}) != 1:
-        raise CheckFailed(f"all servers should agree on the term: "
-                          f"{ {s: c[s].current_term for s in c.nodes} }")
+        raise CheckFailed(say("v_same_term", terms={s: c[s].current_term for s in c.nodes}))
 
 
 def re_election(cls: type, seed: int) -> None:
@@ -330,8 +298,7 @@ def re_election(cls: type, seed: int) -> None:
     c.run(2.0)
     alone = [s for s in c.nodes if s not in (third, peer)]
     if leaders(c, alone):
-        raise CheckFailed(f"{alone[0]} became leader although only it was connected: a "
-                          f"candidate needs votes from a majority (2 of 3), its own included.")
+        raise CheckFailed(say("v_alone_leader", server=alone[0]))
     c.connect(peer)
     connected_leader(c, [s for s in c.nodes if s != third], 3.0)
     c.connect(third)
@@ -367,7 +334,7 @@ def longer_stale_log(cls: type, seed: int) -> None:
     new = connected_leader(c, rest, 5.0)
     c.submit("b", to=new)
     if not c.run_until(lambda: c[new].commit_index >= 2, 2.0):
-        raise CheckFailed(f"{new} could not commit an entry with a majority {rest}")
+        raise CheckFailed(say("v_no_commit", leader=new, servers=rest))
     c.run(0.2)
     c.crash(new)
     c.heal()
