@@ -63,6 +63,8 @@ def questions() -> dict[str, list[str]]:
     """Method name -> ["<exercise> <test cell>"] for the graded test cells that call it."""
     found: dict[str, list[str]] = {}
     for path in sorted((ROOT / "solutions").glob("*/*.ipynb")):
+        if path.parent.name.endswith("-zh"):  # the Chinese edition: the same test cells
+            continue
         nb = nbformat.read(path, as_version=4)
         graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
         defined = {name for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")
