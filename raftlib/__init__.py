@@ -27,6 +27,7 @@ _LAZY = {
     "TourStep": ("raftlib.widgets", "TourStep"),
     "set_language": ("raftlib.i18n", "set_language"),
     "get_language": ("raftlib.i18n", "get_language"),
+    "tr": ("raftlib.i18n", "tr"),
     "PrimaryBackup": ("raftlib.primary_backup", "PrimaryBackup"),
     "glossary": ("raftlib.glossary", None),
     "plots": ("raftlib.plots", None),

@@ -24,6 +24,7 @@ words of the user interface that are not Raft terms ("play", "step") live in
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from . import glossary
@@ -289,6 +290,36 @@ def get_language() -> str:
     if _state["lang"] is None:
         _state["lang"] = folder_language()
     return _state["lang"]
+
+
+def tr(en: str, zh: str) -> str:
+    """``en`` or ``zh``, whichever is the current language (:func:`get_language`).
+
+    Lesson code cells are shared by both editions, so what they print is written in
+    both languages: ``print(rl.tr("committed:", "已提交："), n)`` prints ``committed:`` in
+    the English notebooks and ``已提交：`` in ``notebooks/zh/``. In Chinese, once matplotlib is
+    loaded, it also makes matplotlib's default fonts those of :mod:`raftlib.plots` (a CJK
+    fallback), so that a lesson's own titles and labels draw without missing glyphs.
+    """
+    for name, value in (("en", en), ("zh", zh)):
+        if not isinstance(value, str):
+            raise ConfigError(f"rl.tr takes two strings (English, Chinese); {name} was {value!r}")
+    if get_language() != "zh":
+        return en
+    if "matplotlib" in sys.modules:  # the lesson may draw this text: give its own plots a CJK font
+        _cjk_plot_fonts()
+    return zh
+
+
+def _cjk_plot_fonts() -> None:
+    """Add the CJK fallback font of :mod:`raftlib.plots` to matplotlib's default fonts."""
+    import matplotlib
+
+    from .plots import _families
+
+    families = list(_families())
+    if matplotlib.rcParams["font.family"] != families:
+        matplotlib.rcParams["font.family"] = families
 
 
 def folder_language(folder: Path | str | None = None) -> str:

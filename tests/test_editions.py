@@ -237,6 +237,24 @@ def test_folder_language(tmp_path):
         folder_language(tmp_path / "zh")
 
 
+def test_tr_follows_the_language_and_refuses_non_strings():
+    import raftlib as rl
+    from raftlib.errors import ConfigError
+
+    before = rl.get_language()
+    try:
+        rl.set_language("zh")
+        assert rl.tr("committed", "已提交") == "已提交"
+        rl.set_language("en")
+        assert rl.tr("committed", "已提交") == "committed"
+        with pytest.raises(ConfigError, match="zh was 3"):
+            rl.tr("three", 3)
+        with pytest.raises(ConfigError, match="en was None"):
+            rl.tr(None, "三")
+    finally:
+        rl.set_language(before)
+
+
 # --- the Chinese notebooks run, and use the glossary's terms ---------------------------------
 
 @pytest.mark.notebook
